@@ -1,0 +1,174 @@
+//! The parser: tokens to AST, by recursive descent.
+//!
+//! nom does the lexing (`crate::lexer`); the grammar is a hand-written
+//! recursive descent over the token list, split by construct: statements here,
+//! scalar expressions in `expr`, tabular operators in `ops`. Each rule
+//! reports what it expected at the exact token where the text went wrong.
+
+mod expr;
+mod ops;
+
+use crate::ast::{Ident, Script, Statement, StatementKind};
+use crate::lexer::{Token, TokenKind, tokenize};
+use crate::{Span, SyntaxError};
+
+/// Expression nesting beyond this is refused rather than risking the stack.
+const MAX_DEPTH: usize = 200;
+
+/// Parses a whole query text.
+pub fn parse(src: &str) -> Result<Script, SyntaxError> {
+    let tokens = tokenize(src)?;
+    let mut parser = Parser { tokens, pos: 0, depth: 0 };
+    parser.script()
+}
+
+pub(crate) struct Parser {
+    tokens: Vec<Token>,
+    pos: usize,
+    depth: usize,
+}
+
+impl Parser {
+    fn script(&mut self) -> Result<Script, SyntaxError> {
+        let mut statements = Vec::new();
+        loop {
+            while self.eat_punct(";") {}
+            if self.at_eof() {
+                return Ok(Script { statements });
+            }
+            statements.push(self.statement()?);
+            if !self.at_eof() && !self.at_punct(";") {
+                return Err(self.unexpected("`;` or `|`", self.stray_hint()));
+            }
+        }
+    }
+
+    fn statement(&mut self) -> Result<Statement, SyntaxError> {
+        let start = self.peek().span;
+        if self.at_keyword("let") {
+            self.bump();
+            let name = self.ident("a name after `let`")?;
+            self.expect_punct("=", "`=` after the name of the `let`")?;
+            let value = self.pipeline()?;
+            let span = start.to(value.span);
+            return Ok(Statement { kind: StatementKind::Let { name, value }, span });
+        }
+        let query = self.pipeline()?;
+        let span = start.to(query.span);
+        Ok(Statement { kind: StatementKind::Query(query), span })
+    }
+
+    /// A hint for a token that cannot follow a complete expression.
+    fn stray_hint(&self) -> Option<String> {
+        match &self.peek().kind {
+            TokenKind::Ident(word) if ops::is_operator_name(word) => {
+                Some(format!("a `|` is probably missing before `{word}`"))
+            }
+            TokenKind::Punct("=") => Some("use `==` to compare values".to_owned()),
+            _ => None,
+        }
+    }
+
+    // Token helpers.
+
+    fn peek(&self) -> &Token {
+        &self.tokens[self.pos]
+    }
+
+    fn peek_kind(&self, ahead: usize) -> &TokenKind {
+        let idx = (self.pos + ahead).min(self.tokens.len() - 1);
+        &self.tokens[idx].kind
+    }
+
+    fn bump(&mut self) -> Token {
+        let token = self.tokens[self.pos].clone();
+        if self.pos + 1 < self.tokens.len() {
+            self.pos += 1;
+        }
+        token
+    }
+
+    /// The span of the token before the current one.
+    fn prev_span(&self) -> Span {
+        self.tokens[self.pos.saturating_sub(1)].span
+    }
+
+    fn at_eof(&self) -> bool {
+        matches!(self.peek().kind, TokenKind::Eof)
+    }
+
+    fn at_punct(&self, punct: &str) -> bool {
+        matches!(self.peek().kind, TokenKind::Punct(p) if p == punct)
+    }
+
+    fn eat_punct(&mut self, punct: &str) -> bool {
+        let found = self.at_punct(punct);
+        if found {
+            self.bump();
+        }
+        found
+    }
+
+    fn expect_punct(&mut self, punct: &str, expected: &str) -> Result<Span, SyntaxError> {
+        if self.at_punct(punct) { Ok(self.bump().span) } else { Err(self.unexpected(expected, None)) }
+    }
+
+    fn at_keyword(&self, word: &str) -> bool {
+        matches!(&self.peek().kind, TokenKind::Ident(w) if w == word)
+    }
+
+    fn eat_keyword(&mut self, word: &str) -> bool {
+        let found = self.at_keyword(word);
+        if found {
+            self.bump();
+        }
+        found
+    }
+
+    fn expect_keyword(&mut self, word: &str) -> Result<Span, SyntaxError> {
+        if self.at_keyword(word) {
+            Ok(self.bump().span)
+        } else {
+            Err(self.unexpected(&format!("`{word}`"), None))
+        }
+    }
+
+    /// An identifier, plain or quoted.
+    fn ident(&mut self, expected: &str) -> Result<Ident, SyntaxError> {
+        match &self.peek().kind {
+            TokenKind::Ident(name) | TokenKind::QuotedIdent(name) => {
+                let name = name.clone();
+                let span = self.bump().span;
+                Ok(Ident { name, span })
+            }
+            _ => Err(self.unexpected(expected, None)),
+        }
+    }
+
+    fn unexpected(&self, expected: &str, help: Option<String>) -> SyntaxError {
+        let token = self.peek();
+        SyntaxError::UnexpectedToken {
+            expected: expected.to_owned(),
+            found: token.kind.describe(),
+            span: token.span,
+            help,
+        }
+    }
+
+    fn enter(&mut self) -> Result<(), SyntaxError> {
+        self.depth += 1;
+        if self.depth > MAX_DEPTH {
+            return Err(SyntaxError::TooDeep { limit: MAX_DEPTH, span: self.peek().span });
+        }
+        Ok(())
+    }
+
+    fn leave(&mut self) {
+        self.depth -= 1;
+    }
+}
+
+/// Whether two spans touch: `!` and `has` in `!has`, `in` and `~` in `in~`.
+fn adjacent(first: Span, second: Span) -> bool {
+    first.end == second.start
+}
