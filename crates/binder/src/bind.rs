@@ -1,0 +1,473 @@
+//! Statements and tabular operators.
+
+use calypso_syntax::ast::{self, Assignment, DistinctItems, ExprKind, OperatorKind, StatementKind};
+use calypso_syntax::{KqlType, Span};
+
+use crate::expr::{is_aggregate_name, suggest};
+use crate::names::{NameSet, aggregate_name, expr_name};
+use crate::plan::{AggregateCall, AggregateFunc, Expr, JoinKind, Plan, PlanKind, SortKey, Value};
+use crate::{BindError, BindOptions, BindWarning, Bound, Catalog, Column};
+
+/// What a `let` binds.
+#[derive(Clone)]
+pub(crate) enum LetValue {
+    /// A scalar expression, inlined where it is used.
+    Scalar(Expr),
+    /// A tabular expression, planned once and copied where it is used.
+    Tabular(Plan),
+}
+
+pub(crate) struct Binder<'c> {
+    pub(crate) catalog: &'c dyn Catalog,
+    pub(crate) options: BindOptions,
+    /// `let` bindings in order; later ones shadow earlier ones.
+    pub(crate) lets: Vec<(String, LetValue)>,
+    pub(crate) warnings: Vec<BindWarning>,
+}
+
+impl<'c> Binder<'c> {
+    pub(crate) fn new(catalog: &'c dyn Catalog, options: BindOptions) -> Self {
+        Binder { catalog, options, lets: Vec::new(), warnings: Vec::new() }
+    }
+
+    pub(crate) fn script(mut self, script: &ast::Script) -> Result<Bound, BindError> {
+        let mut result = None;
+        for statement in &script.statements {
+            match &statement.kind {
+                StatementKind::Let { name, value } => {
+                    let bound = if self.is_tabular(value) {
+                        LetValue::Tabular(self.tabular(value)?)
+                    } else {
+                        LetValue::Scalar(self.scalar(value, &[])?)
+                    };
+                    self.lets.push((name.name.clone(), bound));
+                }
+                StatementKind::Query(query) => {
+                    if !self.is_tabular(query) {
+                        return Err(BindError::invalid(
+                            "a query statement must be tabular",
+                            query.span,
+                            "this is a scalar expression",
+                        ));
+                    }
+                    result = Some(self.tabular(query)?);
+                }
+            }
+        }
+        let end = script.statements.last().map_or(Span::default(), |s| Span::new(s.span.end, s.span.end));
+        let plan = result.ok_or_else(|| {
+            BindError::invalid("the query has no tabular statement", end, "nothing to return")
+        })?;
+        Ok(Bound { plan, warnings: self.warnings })
+    }
+
+    pub(crate) fn lookup_let(&self, name: &str) -> Option<&LetValue> {
+        self.lets.iter().rev().find(|(n, _)| n == name).map(|(_, v)| v)
+    }
+
+    /// Whether an expression denotes a table rather than a scalar.
+    fn is_tabular(&self, expr: &ast::Expr) -> bool {
+        match &expr.kind {
+            ExprKind::Pipe { .. } => true,
+            ExprKind::Name(ident) => match self.lookup_let(&ident.name) {
+                Some(LetValue::Tabular(_)) => true,
+                Some(LetValue::Scalar(_)) => false,
+                None => self.catalog.table(&ident.name).is_some(),
+            },
+            _ => false,
+        }
+    }
+
+    pub(crate) fn tabular(&mut self, expr: &ast::Expr) -> Result<Plan, BindError> {
+        match &expr.kind {
+            ExprKind::Name(ident) => self.table(ident),
+            ExprKind::Pipe { input, op } => {
+                let input = self.tabular(input)?;
+                self.operator(input, op)
+            }
+            _ => Err(BindError::invalid(
+                "expected a tabular expression",
+                expr.span,
+                "not a table",
+            )),
+        }
+    }
+
+    fn table(&mut self, ident: &ast::Ident) -> Result<Plan, BindError> {
+        match self.lookup_let(&ident.name) {
+            Some(LetValue::Tabular(plan)) => return Ok(plan.clone()),
+            Some(LetValue::Scalar(_)) => {
+                return Err(BindError::invalid(
+                    format!("`{}` is a scalar `let`, not a table", ident.name),
+                    ident.span,
+                    "a table is expected here",
+                ));
+            }
+            None => {}
+        }
+        if let Some(columns) = self.catalog.table(&ident.name) {
+            return Ok(Plan {
+                kind: PlanKind::Scan { table: ident.name.clone() },
+                schema: columns,
+                span: ident.span,
+            });
+        }
+        let mut candidates = self.catalog.table_names();
+        candidates.extend(self.lets.iter().filter_map(|(n, v)| match v {
+            LetValue::Tabular(_) => Some(n.clone()),
+            LetValue::Scalar(_) => None,
+        }));
+        let help = suggest(&ident.name, candidates.iter().map(String::as_str)).or_else(|| {
+            let mut loaded = self.catalog.table_names();
+            loaded.sort();
+            Some(if loaded.is_empty() {
+                "no tables are loaded; pass a data file or folder with -d".to_owned()
+            } else {
+                format!("loaded tables: {}", loaded.join(", "))
+            })
+        });
+        Err(BindError::UnknownTable { name: ident.name.clone(), span: ident.span, help })
+    }
+
+    fn operator(&mut self, input: Plan, op: &ast::Operator) -> Result<Plan, BindError> {
+        let span = op.span;
+        match &op.kind {
+            OperatorKind::Where(pred) => self.filter(input, pred, span),
+            OperatorKind::Project(items) => self.project(input, items, span),
+            OperatorKind::Extend(items) => self.extend(input, items, span),
+            OperatorKind::Summarize { aggregates, by } => self.summarize(input, aggregates, by, span),
+            OperatorKind::Join { params, right, on } => self.join(input, params, right, on, span),
+            OperatorKind::Sort(keys) => self.sort(input, keys, span),
+            OperatorKind::Take(count) => self.take(input, count, span),
+            OperatorKind::Count => {
+                let count = AggregateCall { func: AggregateFunc::Count, args: vec![], ty: KqlType::Long, span };
+                let schema = vec![Column::new("Count", KqlType::Long)];
+                let kind = PlanKind::Aggregate { input: Box::new(input), keys: vec![], aggregates: vec![count] };
+                Ok(Plan { kind, schema, span })
+            }
+            OperatorKind::Distinct(items) => self.distinct(input, items, span),
+        }
+    }
+
+    fn filter(&mut self, input: Plan, pred: &ast::Expr, span: Span) -> Result<Plan, BindError> {
+        let predicate = self.scalar(pred, &input.schema)?;
+        if predicate.ty != KqlType::Bool {
+            return Err(BindError::types(
+                format!("`where` needs a bool predicate, but this is a {}", predicate.ty),
+                pred.span,
+                format!("{}, not bool", predicate.ty),
+            ));
+        }
+        let schema = input.schema.clone();
+        Ok(Plan { kind: PlanKind::Filter { input: Box::new(input), predicate }, schema, span })
+    }
+
+    fn project(&mut self, input: Plan, items: &[Assignment], span: Span) -> Result<Plan, BindError> {
+        let mut names = NameSet::default();
+        let mut schema = Vec::new();
+        let mut exprs = Vec::new();
+        for item in items {
+            let expr = self.scalar(&item.expr, &input.schema)?;
+            let name = self.output_name(item, &mut names)?;
+            schema.push(Column::new(name, expr.ty));
+            exprs.push(expr);
+        }
+        Ok(Plan { kind: PlanKind::Project { input: Box::new(input), exprs }, schema, span })
+    }
+
+    /// The name of a `project`/`distinct`/`by` item, refusing duplicates.
+    fn output_name(&self, item: &Assignment, names: &mut NameSet) -> Result<String, BindError> {
+        let name = match (&item.name, expr_name(&item.expr)) {
+            (Some(ident), _) => ident.name.clone(),
+            (None, Some(name)) => name,
+            (None, None) => return Ok(names.next_unnamed()),
+        };
+        if names.contains(&name) {
+            let span = item.name.as_ref().map_or(item.expr.span, |n| n.span);
+            return Err(BindError::invalid(
+                format!("column `{name}` is produced twice"),
+                span,
+                "duplicate column name",
+            ));
+        }
+        Ok(names.unique(&name))
+    }
+
+    fn extend(&mut self, input: Plan, items: &[Assignment], span: Span) -> Result<Plan, BindError> {
+        let mut schema = input.schema.clone();
+        let mut exprs: Vec<Expr> = input
+            .schema
+            .iter()
+            .map(|c| Expr { kind: crate::plan::ExprKind::Column(c.name.clone()), ty: c.ty, span })
+            .collect();
+        let mut names = NameSet::with(input.schema.iter().map(|c| c.name.clone()));
+        let mut assigned: Vec<String> = Vec::new();
+        for item in items {
+            let expr = self.scalar(&item.expr, &input.schema)?;
+            let name = match (&item.name, expr_name(&item.expr)) {
+                (Some(ident), _) => ident.name.clone(),
+                (None, Some(name)) => name,
+                (None, None) => names.next_unnamed(),
+            };
+            if assigned.contains(&name) {
+                return Err(BindError::invalid(
+                    format!("column `{name}` is assigned twice in one `extend`"),
+                    item.name.as_ref().map_or(item.expr.span, |n| n.span),
+                    "duplicate column name",
+                ));
+            }
+            assigned.push(name.clone());
+            // An existing column is replaced in place; a new one is appended.
+            match schema.iter().position(|c| c.name == name) {
+                Some(idx) => {
+                    schema[idx].ty = expr.ty;
+                    exprs[idx] = expr;
+                }
+                None => {
+                    names.unique(&name);
+                    schema.push(Column::new(name, expr.ty));
+                    exprs.push(expr);
+                }
+            }
+        }
+        Ok(Plan { kind: PlanKind::Project { input: Box::new(input), exprs }, schema, span })
+    }
+
+    fn summarize(
+        &mut self,
+        input: Plan,
+        aggregates: &[Assignment],
+        by: &[Assignment],
+        span: Span,
+    ) -> Result<Plan, BindError> {
+        let mut names = NameSet::default();
+        let mut schema = Vec::new();
+        let mut keys = Vec::new();
+        for item in by {
+            let key = self.group_key(item, &input.schema)?;
+            let name = self.output_name(item, &mut names)?;
+            schema.push(Column::new(name, key.ty));
+            keys.push(key);
+        }
+        let mut calls = Vec::new();
+        for item in aggregates {
+            let (call, default_name) = self.aggregate_item(item, &input.schema)?;
+            let name = match &item.name {
+                Some(ident) => ident.name.clone(),
+                None => default_name,
+            };
+            schema.push(Column::new(names.unique(&name), call.ty));
+            calls.push(call);
+        }
+        let kind = PlanKind::Aggregate { input: Box::new(input), keys, aggregates: calls };
+        Ok(Plan { kind, schema, span })
+    }
+
+    fn group_key(&mut self, item: &Assignment, columns: &[Column]) -> Result<Expr, BindError> {
+        if let ExprKind::Call { func, .. } = &item.expr.kind
+            && is_aggregate_name(&func.name)
+        {
+            return Err(BindError::invalid(
+                "an aggregate cannot be a grouping key",
+                item.expr.span,
+                "aggregate in `by`",
+            ));
+        }
+        let key = self.scalar(&item.expr, columns)?;
+        if key.ty == KqlType::Dynamic {
+            return Err(BindError::TypeMismatch {
+                message: "a dynamic value cannot be a grouping key".to_owned(),
+                span: item.expr.span,
+                label: "dynamic".to_owned(),
+                help: Some("group by `tostring(...)` of the value instead".to_owned()),
+            });
+        }
+        Ok(key)
+    }
+
+    fn aggregate_item(
+        &mut self,
+        item: &Assignment,
+        columns: &[Column],
+    ) -> Result<(AggregateCall, String), BindError> {
+        let ExprKind::Call { func, args } = &item.expr.kind else {
+            return Err(self.not_an_aggregate(&item.expr));
+        };
+        if !is_aggregate_name(&func.name) {
+            return Err(self.not_an_aggregate(&item.expr));
+        }
+        let call = self.aggregate(func, args, columns, item.expr.span)?;
+        Ok((call, aggregate_name(&func.name, args)))
+    }
+
+    fn not_an_aggregate(&self, expr: &ast::Expr) -> BindError {
+        if contains_aggregate(expr) {
+            return BindError::unsupported("an aggregate inside a larger expression", expr.span);
+        }
+        BindError::Invalid {
+            message: "`summarize` needs an aggregate function here".to_owned(),
+            span: expr.span,
+            label: "not an aggregate".to_owned(),
+            help: Some("use an aggregate such as count(), dcount(x), max(x), or move the expression after `by`".to_owned()),
+        }
+    }
+
+    fn join(
+        &mut self,
+        left: Plan,
+        params: &[ast::Param],
+        right: &ast::Expr,
+        on: &[ast::JoinCondition],
+        span: Span,
+    ) -> Result<Plan, BindError> {
+        let mut kind = JoinKind::InnerUnique;
+        for param in params {
+            match param.name.name.as_str() {
+                "kind" => {
+                    kind = JoinKind::from_name(&param.value.name).ok_or_else(|| BindError::Invalid {
+                        message: format!("unknown join kind `{}`", param.value.name),
+                        span: param.value.span,
+                        label: "not a join kind".to_owned(),
+                        help: Some("kinds: innerunique, inner, leftouter, rightouter, fullouter, leftsemi, rightsemi, leftanti, rightanti".to_owned()),
+                    })?;
+                }
+                name if name.starts_with("hint.") => {}
+                name => {
+                    return Err(BindError::invalid(
+                        format!("unknown join parameter `{name}`"),
+                        param.name.span,
+                        "not a join parameter",
+                    ));
+                }
+            }
+        }
+        let right = self.tabular(right)?;
+
+        let mut keys = Vec::new();
+        for cond in on {
+            let (l, r) = match cond {
+                ast::JoinCondition::Same(col) => (col, col),
+                ast::JoinCondition::Pair { left, right } => (left, right),
+            };
+            let lt = side_column(&left.schema, l, "left")?;
+            let rt = side_column(&right.schema, r, "right")?;
+            let compatible = lt == rt || (lt.is_numeric() && rt.is_numeric() && lt != KqlType::Real && rt != KqlType::Real);
+            if !compatible || lt == KqlType::Dynamic {
+                return Err(BindError::types(
+                    format!("join keys `{}` ({lt}) and `{}` ({rt}) cannot be compared", l.name, r.name),
+                    l.span.to(r.span),
+                    format!("{lt} vs {rt}"),
+                ));
+            }
+            keys.push((l.name.clone(), r.name.clone()));
+        }
+
+        let mut schema = Vec::new();
+        if kind.keeps_left() {
+            schema.extend(left.schema.iter().cloned());
+        }
+        if kind.keeps_right() {
+            let mut names = NameSet::with(schema.iter().map(|c| c.name.clone()));
+            for col in &right.schema {
+                schema.push(Column::new(names.unique(&col.name), col.ty));
+            }
+        }
+        let kind = PlanKind::Join { left: Box::new(left), right: Box::new(right), kind, keys };
+        Ok(Plan { kind, schema, span })
+    }
+
+    fn sort(&mut self, input: Plan, keys: &[ast::SortKey], span: Span) -> Result<Plan, BindError> {
+        let mut bound = Vec::new();
+        for key in keys {
+            let expr = self.scalar(&key.expr, &input.schema)?;
+            if expr.ty == KqlType::Dynamic {
+                return Err(BindError::TypeMismatch {
+                    message: "cannot sort by a dynamic value".to_owned(),
+                    span: key.expr.span,
+                    label: "dynamic".to_owned(),
+                    help: Some("sort by `tostring(...)` or a typed conversion of the value".to_owned()),
+                });
+            }
+            // KQL sorts descending by default, and null is the smallest value.
+            let ascending = key.ascending.unwrap_or(false);
+            let nulls_first = key.nulls_first.unwrap_or(ascending);
+            bound.push(SortKey { expr, ascending, nulls_first });
+        }
+        let schema = input.schema.clone();
+        Ok(Plan { kind: PlanKind::Sort { input: Box::new(input), keys: bound }, schema, span })
+    }
+
+    fn take(&mut self, input: Plan, count: &ast::Expr, span: Span) -> Result<Plan, BindError> {
+        let bound = self.scalar(count, &[])?;
+        let count = match bound.kind {
+            crate::plan::ExprKind::Literal(Value::Long(n)) => n.max(0) as u64,
+            crate::plan::ExprKind::Literal(Value::Int(n)) => n.max(0) as u64,
+            _ => {
+                return Err(BindError::types(
+                    "the row count of `take` must be a constant long",
+                    count.span,
+                    format!("{}", bound.ty),
+                ));
+            }
+        };
+        let schema = input.schema.clone();
+        Ok(Plan { kind: PlanKind::Limit { input: Box::new(input), count }, schema, span })
+    }
+
+    fn distinct(&mut self, input: Plan, items: &DistinctItems, span: Span) -> Result<Plan, BindError> {
+        let (keys, schema) = match items {
+            DistinctItems::All => {
+                let keys = input
+                    .schema
+                    .iter()
+                    .map(|c| Expr { kind: crate::plan::ExprKind::Column(c.name.clone()), ty: c.ty, span })
+                    .collect();
+                (keys, input.schema.clone())
+            }
+            DistinctItems::Items(items) => {
+                let mut names = NameSet::default();
+                let mut keys = Vec::new();
+                let mut schema = Vec::new();
+                for item in items {
+                    let key = self.group_key(item, &input.schema)?;
+                    schema.push(Column::new(self.output_name(item, &mut names)?, key.ty));
+                    keys.push(key);
+                }
+                (keys, schema)
+            }
+        };
+        if let Some(col) = schema.iter().find(|c| c.ty == KqlType::Dynamic) {
+            return Err(BindError::types(
+                format!("`distinct` cannot use the dynamic column `{}`", col.name),
+                span,
+                "dynamic",
+            ));
+        }
+        let kind = PlanKind::Aggregate { input: Box::new(input), keys, aggregates: vec![] };
+        Ok(Plan { kind, schema, span })
+    }
+}
+
+/// The type of a join key column, or an error naming the side.
+fn side_column(schema: &[Column], ident: &ast::Ident, side: &str) -> Result<KqlType, BindError> {
+    match schema.iter().find(|c| c.name == ident.name) {
+        Some(col) => Ok(col.ty),
+        None => Err(BindError::UnknownColumn {
+            name: ident.name.clone(),
+            span: ident.span,
+            help: suggest(&ident.name, schema.iter().map(|c| c.name.as_str()))
+                .or_else(|| Some(format!("the join's {side} side has no such column"))),
+        }),
+    }
+}
+
+fn contains_aggregate(expr: &ast::Expr) -> bool {
+    match &expr.kind {
+        ExprKind::Call { func, args } => {
+            is_aggregate_name(&func.name) || args.iter().any(contains_aggregate)
+        }
+        ExprKind::Binary { lhs, rhs, .. } => contains_aggregate(lhs) || contains_aggregate(rhs),
+        ExprKind::Unary { operand, .. } => contains_aggregate(operand),
+        _ => false,
+    }
+}

@@ -1,0 +1,159 @@
+//! Semantic diagnostics: unknown names, type errors, refusals.
+
+use calypso_syntax::Span;
+use miette::Diagnostic;
+use thiserror::Error;
+
+/// An error found while binding a query.
+#[derive(Clone, Debug, Error, Diagnostic, PartialEq)]
+pub enum BindError {
+    /// A table that is neither loaded nor bound by `let`.
+    #[error("unknown table `{name}`")]
+    #[diagnostic(code(kql::bind::unknown_table))]
+    UnknownTable {
+        /// The name as written.
+        name: String,
+        /// Where.
+        #[label("no table or tabular `let` of this name")]
+        span: Span,
+        /// "did you mean" and what is loaded.
+        #[help]
+        help: Option<String>,
+    },
+
+    /// A name that is no column of the input and no scalar `let`.
+    #[error("unknown column `{name}`")]
+    #[diagnostic(code(kql::bind::unknown_column))]
+    UnknownColumn {
+        /// The name as written.
+        name: String,
+        /// Where.
+        #[label("not a column of the input")]
+        span: Span,
+        /// "did you mean".
+        #[help]
+        help: Option<String>,
+    },
+
+    /// A function KQL does not have, or Calypso does not know of.
+    #[error("unknown function `{name}`")]
+    #[diagnostic(code(kql::bind::unknown_function))]
+    UnknownFunction {
+        /// The name as written.
+        name: String,
+        /// Where.
+        #[label("no such function")]
+        span: Span,
+        /// "did you mean".
+        #[help]
+        help: Option<String>,
+    },
+
+    /// Operand or argument types that KQL refuses.
+    #[error("{message}")]
+    #[diagnostic(code(kql::bind::type_mismatch))]
+    TypeMismatch {
+        /// What is wrong.
+        message: String,
+        /// Where.
+        #[label("{label}")]
+        span: Span,
+        /// The types involved.
+        label: String,
+        /// How to fix it.
+        #[help]
+        help: Option<String>,
+    },
+
+    /// A function called with the wrong number of arguments.
+    #[error("`{func}` takes {expected}, but {found} were given")]
+    #[diagnostic(code(kql::bind::argument_count))]
+    ArgumentCount {
+        /// The function.
+        func: String,
+        /// The accepted count, in words.
+        expected: String,
+        /// The count given.
+        found: usize,
+        /// Where.
+        #[label("wrong number of arguments")]
+        span: Span,
+    },
+
+    /// A construct that is valid KQL but that Calypso does not run yet.
+    #[error("{what} is not supported yet")]
+    #[diagnostic(
+        code(kql::bind::not_supported),
+        help("see docs/supported.md for what Calypso runs")
+    )]
+    NotSupported {
+        /// The construct, by name.
+        what: String,
+        /// Where.
+        #[label("not supported")]
+        span: Span,
+    },
+
+    /// Anything else that makes the query invalid.
+    #[error("{message}")]
+    #[diagnostic(code(kql::bind::invalid))]
+    Invalid {
+        /// What is wrong.
+        message: String,
+        /// Where.
+        #[label("{label}")]
+        span: Span,
+        /// The label text.
+        label: String,
+        /// How to fix it.
+        #[help]
+        help: Option<String>,
+    },
+
+    /// `a == b` on two dynamic values, which Kusto rejects; an error only in
+    /// strict mode (design.md §3).
+    #[error("Kusto cannot compare two dynamic values without an explicit cast")]
+    #[diagnostic(code(kql::bind::dynamic_comparison))]
+    DynamicComparison {
+        /// The comparison.
+        #[label("both sides are dynamic")]
+        span: Span,
+        /// The portable rewrite.
+        #[help]
+        help: String,
+    },
+}
+
+impl BindError {
+    /// A type error with a label.
+    pub(crate) fn types(message: impl Into<String>, span: Span, label: impl Into<String>) -> Self {
+        BindError::TypeMismatch { message: message.into(), span, label: label.into(), help: None }
+    }
+
+    /// A refusal of an unsupported construct.
+    pub(crate) fn unsupported(what: impl Into<String>, span: Span) -> Self {
+        BindError::NotSupported { what: what.into(), span }
+    }
+
+    /// Any other invalid construct.
+    pub(crate) fn invalid(message: impl Into<String>, span: Span, label: impl Into<String>) -> Self {
+        BindError::Invalid { message: message.into(), span, label: label.into(), help: None }
+    }
+}
+
+/// A construct that runs but deserves the user's attention.
+#[derive(Clone, Debug, Error, Diagnostic, PartialEq)]
+pub enum BindWarning {
+    /// `a == b` on two dynamic values: Calypso compares them structurally, but
+    /// the rule would fail once deployed to Sentinel.
+    #[error("comparing two dynamic values: Kusto rejects this, Calypso compares them as JSON")]
+    #[diagnostic(code(kql::bind::dynamic_comparison), severity(Warning))]
+    DynamicComparison {
+        /// The comparison.
+        #[label("both sides are dynamic")]
+        span: Span,
+        /// The portable rewrite.
+        #[help]
+        help: String,
+    },
+}

@@ -1,0 +1,688 @@
+//! Scalar expressions and aggregate calls: resolution and typing.
+
+use calypso_syntax::ast::{self, ExprKind as A, StrOpKind, UnaryOp};
+use calypso_syntax::literal::parse_datetime;
+use calypso_syntax::{KqlType, Span};
+
+use crate::bind::{Binder, LetValue};
+use crate::literal::literal_value;
+use crate::plan::{AggregateCall, AggregateFunc, BinaryOp, Expr, ExprKind, ScalarFunc, Value};
+use crate::{BindError, BindWarning, Column};
+
+const AGGREGATES: [&str; 9] =
+    ["count", "countif", "dcount", "min", "max", "sum", "avg", "make_set", "make_list"];
+
+/// KQL functions that Calypso knows but does not run yet: refused by name
+/// rather than reported as unknown.
+const KNOWN_UNSUPPORTED: [&str; 40] = [
+    "strcat", "bin", "floor", "tolong", "toint", "todouble", "toreal", "todatetime", "totimespan",
+    "tobool", "parse_json", "todynamic", "extract", "extract_all", "split", "substring",
+    "replace_string", "replace_regex", "trim", "indexof", "coalesce", "case", "startofday",
+    "startofweek", "format_datetime", "datetime_add", "datetime_part", "pack_array", "bag_pack",
+    "set_union", "set_intersect", "array_concat", "make_bag", "arg_max", "arg_min", "take_any",
+    "percentile", "dcountif", "stdev", "round",
+];
+
+/// Whether `name` is an aggregate function.
+pub(crate) fn is_aggregate_name(name: &str) -> bool {
+    AGGREGATES.contains(&name)
+}
+
+/// A "did you mean" line for `name` among `candidates`.
+pub(crate) fn suggest<'a>(name: &str, candidates: impl Iterator<Item = &'a str>) -> Option<String> {
+    let lower = name.to_lowercase();
+    let best = candidates
+        .map(|c| (strsim::jaro_winkler(&lower, &c.to_lowercase()), c))
+        .filter(|(score, _)| *score > 0.8)
+        .max_by(|a, b| a.0.total_cmp(&b.0))?;
+    Some(format!("did you mean `{}`?", best.1))
+}
+
+fn expr(kind: ExprKind, ty: KqlType, span: Span) -> Expr {
+    Expr { kind, ty, span }
+}
+
+fn boxed(e: Expr) -> Box<Expr> {
+    Box::new(e)
+}
+
+impl Binder<'_> {
+    /// Binds a scalar expression against the input `columns`.
+    pub(crate) fn scalar(&mut self, e: &ast::Expr, columns: &[Column]) -> Result<Expr, BindError> {
+        let span = e.span;
+        match &e.kind {
+            A::Literal(lit) => {
+                let (value, ty) = literal_value(lit, span)?;
+                Ok(expr(ExprKind::Literal(value), ty, span))
+            }
+            A::Name(ident) => self.name(ident, columns),
+            A::Star => Err(BindError::invalid("`*` is not a value", span, "not allowed here")),
+            A::Call { func, args } => self.call(func, args, columns, span),
+            A::Member { base, name } => {
+                let key = expr(ExprKind::Literal(Value::String(name.name.clone())), KqlType::String, name.span);
+                self.dynamic_get(base, key, columns, span)
+            }
+            A::Index { base, index } => {
+                let key = self.scalar(index, columns)?;
+                if !matches!(key.ty, KqlType::Long | KqlType::Int | KqlType::String) {
+                    return Err(BindError::types(
+                        format!("an index must be a long or a string, not {}", key.ty),
+                        index.span,
+                        key.ty.to_string(),
+                    ));
+                }
+                self.dynamic_get(base, key, columns, span)
+            }
+            A::Unary { op, operand } => {
+                let operand = self.scalar(operand, columns)?;
+                let valid = operand.ty.is_numeric() || operand.ty == KqlType::Timespan;
+                if !valid {
+                    return Err(BindError::types(
+                        format!("unary `-` is not defined for {}", operand.ty),
+                        span,
+                        operand.ty.to_string(),
+                    ));
+                }
+                Ok(match op {
+                    UnaryOp::Plus => operand,
+                    UnaryOp::Neg => {
+                        let ty = operand.ty;
+                        expr(ExprKind::Negate(boxed(operand)), ty, span)
+                    }
+                })
+            }
+            A::Binary { op, op_span, lhs, rhs } => {
+                let lhs = self.scalar(lhs, columns)?;
+                let rhs = self.scalar(rhs, columns)?;
+                self.binary(*op, *op_span, lhs, rhs, span)
+            }
+            A::In { lhs, negated, case_insensitive, list } => {
+                let lhs = self.scalar(lhs, columns)?;
+                let mut items = Vec::new();
+                for item in list {
+                    let bound = self.scalar(item, columns)?;
+                    items.push(self.comparable(BinaryOp::Eq, &lhs, bound, item.span)?);
+                }
+                let kind = ExprKind::In {
+                    lhs: boxed(lhs),
+                    list: items,
+                    negated: *negated,
+                    case_insensitive: *case_insensitive,
+                };
+                Ok(expr(kind, KqlType::Bool, span))
+            }
+            A::HasAny { lhs, all, list } => {
+                let lhs = self.scalar(lhs, columns)?;
+                let lhs = self.text_operand(lhs, "has_any")?;
+                let mut terms = Vec::new();
+                for item in list {
+                    let bound = self.scalar(item, columns)?;
+                    collect_terms(&bound, &mut terms)?;
+                }
+                Ok(expr(ExprKind::HasAny { lhs: boxed(lhs), terms, all: *all }, KqlType::Bool, span))
+            }
+            A::Between { lhs, negated, low, high } => self.between(lhs, *negated, low, high, columns, span),
+            A::Pipe { .. } => Err(BindError::unsupported(
+                "a tabular expression used as a scalar (toscalar())",
+                span,
+            )),
+        }
+    }
+
+    fn name(&mut self, ident: &ast::Ident, columns: &[Column]) -> Result<Expr, BindError> {
+        // A column of the input shadows a scalar `let` of the same name.
+        if let Some(col) = columns.iter().find(|c| c.name == ident.name) {
+            return Ok(expr(ExprKind::Column(col.name.clone()), col.ty, ident.span));
+        }
+        match self.lookup_let(&ident.name) {
+            Some(LetValue::Scalar(value)) => return Ok(value.clone()),
+            Some(LetValue::Tabular(_)) => {
+                return Err(BindError::invalid(
+                    format!("`{}` is a table, but a scalar is expected here", ident.name),
+                    ident.span,
+                    "tabular `let`",
+                ));
+            }
+            None => {}
+        }
+        if ident.name == "$left" || ident.name == "$right" {
+            return Err(BindError::invalid(
+                format!("`{}` is only valid in the `on` clause of a join", ident.name),
+                ident.span,
+                "not valid here",
+            ));
+        }
+        let scalar_lets = self.lets.iter().filter_map(|(n, v)| match v {
+            LetValue::Scalar(_) => Some(n.as_str()),
+            LetValue::Tabular(_) => None,
+        });
+        let candidates = columns.iter().map(|c| c.name.as_str()).chain(scalar_lets);
+        Err(BindError::UnknownColumn {
+            name: ident.name.clone(),
+            span: ident.span,
+            help: suggest(&ident.name, candidates),
+        })
+    }
+
+    fn dynamic_get(
+        &mut self,
+        base: &ast::Expr,
+        key: Expr,
+        columns: &[Column],
+        span: Span,
+    ) -> Result<Expr, BindError> {
+        let base = self.scalar(base, columns)?;
+        if base.ty != KqlType::Dynamic {
+            return Err(BindError::types(
+                format!("member access needs a dynamic value, but this is a {}", base.ty),
+                base.span,
+                base.ty.to_string(),
+            ));
+        }
+        let kind = ExprKind::Call { func: ScalarFunc::DynamicGet, args: vec![base, key] };
+        Ok(expr(kind, KqlType::Dynamic, span))
+    }
+
+    /// A string operand; a dynamic one is compared through its text form.
+    fn text_operand(&self, e: Expr, op: &str) -> Result<Expr, BindError> {
+        match e.ty {
+            KqlType::String => Ok(e),
+            KqlType::Dynamic => {
+                let span = e.span;
+                Ok(expr(ExprKind::Call { func: ScalarFunc::ToString, args: vec![e] }, KqlType::String, span))
+            }
+            ty => Err(BindError::TypeMismatch {
+                message: format!("`{op}` needs a string operand, but this is a {ty}"),
+                span: e.span,
+                label: ty.to_string(),
+                help: Some("convert it with tostring()".to_owned()),
+            }),
+        }
+    }
+
+    fn binary(
+        &mut self,
+        op: ast::BinaryOp,
+        op_span: Span,
+        lhs: Expr,
+        rhs: Expr,
+        span: Span,
+    ) -> Result<Expr, BindError> {
+        use ast::BinaryOp as B;
+        let op = match op {
+            B::Str(str_op) => {
+                let lhs = self.text_operand(lhs, &str_op.spelling())?;
+                if rhs.ty != KqlType::String {
+                    return Err(BindError::types(
+                        format!("`{}` needs a string on its right, but this is a {}", str_op.spelling(), rhs.ty),
+                        rhs.span,
+                        rhs.ty.to_string(),
+                    ));
+                }
+                if str_op.kind == StrOpKind::MatchesRegex {
+                    return Err(BindError::unsupported("`matches regex`", op_span));
+                }
+                let kind = ExprKind::StrOp { op: str_op, lhs: boxed(lhs), rhs: boxed(rhs) };
+                return Ok(expr(kind, KqlType::Bool, span));
+            }
+            B::And | B::Or => {
+                for side in [&lhs, &rhs] {
+                    if side.ty != KqlType::Bool {
+                        return Err(BindError::types(
+                            format!("`and`/`or` need bool operands, but this is a {}", side.ty),
+                            side.span,
+                            side.ty.to_string(),
+                        ));
+                    }
+                }
+                let op = if op == B::And { BinaryOp::And } else { BinaryOp::Or };
+                return Ok(expr(ExprKind::Binary { op, lhs: boxed(lhs), rhs: boxed(rhs) }, KqlType::Bool, span));
+            }
+            B::Add => BinaryOp::Add,
+            B::Sub => BinaryOp::Sub,
+            B::Mul => BinaryOp::Mul,
+            B::Div => BinaryOp::Div,
+            B::Mod => BinaryOp::Mod,
+            B::Eq => BinaryOp::Eq,
+            B::Ne => BinaryOp::Ne,
+            B::Lt => BinaryOp::Lt,
+            B::Le => BinaryOp::Le,
+            B::Gt => BinaryOp::Gt,
+            B::Ge => BinaryOp::Ge,
+            B::EqCi => BinaryOp::EqCi,
+            B::NeCi => BinaryOp::NeCi,
+        };
+        if matches!(op, BinaryOp::Add | BinaryOp::Sub | BinaryOp::Mul | BinaryOp::Div | BinaryOp::Mod) {
+            let ty = arithmetic_type(op, lhs.ty, rhs.ty).ok_or_else(|| {
+                BindError::types(
+                    format!("`{}` is not defined for {} and {}", op_symbol(op), lhs.ty, rhs.ty),
+                    op_span,
+                    format!("{} {} {}", lhs.ty, op_symbol(op), rhs.ty),
+                )
+            })?;
+            return Ok(expr(ExprKind::Binary { op, lhs: boxed(lhs), rhs: boxed(rhs) }, ty, span));
+        }
+        if matches!(op, BinaryOp::EqCi | BinaryOp::NeCi) {
+            let lhs = self.text_operand(lhs, "=~")?;
+            let rhs = self.text_operand(rhs, "=~")?;
+            return Ok(expr(ExprKind::Binary { op, lhs: boxed(lhs), rhs: boxed(rhs) }, KqlType::Bool, span));
+        }
+        if lhs.ty == KqlType::Dynamic && rhs.ty == KqlType::Dynamic {
+            return self.dynamic_equals(op, op_span, lhs, rhs, span);
+        }
+        let rhs = self.comparable(op, &lhs, rhs, op_span)?;
+        let lhs = self.comparable(op, &rhs, lhs, op_span)?;
+        Ok(expr(ExprKind::Binary { op, lhs: boxed(lhs), rhs: boxed(rhs) }, KqlType::Bool, span))
+    }
+
+    /// Checks that `value` can be compared with `other`, converting a string
+    /// literal to `other`'s type where Kusto does (`datetime_col == "2024-01-01"`).
+    fn comparable(&self, op: BinaryOp, other: &Expr, value: Expr, span: Span) -> Result<Expr, BindError> {
+        let (a, b) = (other.ty, value.ty);
+        let is_null_literal = matches!(value.kind, ExprKind::Literal(Value::Null));
+        if a == b || (a.is_numeric() && b.is_numeric()) || is_null_literal {
+            return Ok(value);
+        }
+        let equality = matches!(op, BinaryOp::Eq | BinaryOp::Ne);
+        if let (true, ExprKind::Literal(Value::String(text))) = (equality, &value.kind)
+            && let Some(converted) = convert_string_literal(text, a)
+        {
+            return Ok(expr(ExprKind::Literal(converted), a, value.span));
+        }
+        if b == KqlType::Dynamic || a == KqlType::Dynamic {
+            return Err(BindError::unsupported(
+                format!("comparing a dynamic value with a {}", if a == KqlType::Dynamic { b } else { a }),
+                span,
+            ));
+        }
+        Err(BindError::TypeMismatch {
+            message: format!("cannot compare values of types {a} and {b}"),
+            span,
+            label: format!("{a} vs {b}"),
+            help: Some("convert one side, e.g. with todatetime(), tolong() or tostring()".to_owned()),
+        })
+    }
+
+    fn dynamic_equals(
+        &mut self,
+        op: BinaryOp,
+        op_span: Span,
+        lhs: Expr,
+        rhs: Expr,
+        span: Span,
+    ) -> Result<Expr, BindError> {
+        let negated = match op {
+            BinaryOp::Eq => false,
+            BinaryOp::Ne => true,
+            _ => {
+                return Err(BindError::types(
+                    "dynamic values cannot be ordered",
+                    op_span,
+                    "dynamic vs dynamic",
+                ));
+            }
+        };
+        let help = dynamic_rewrite(&rhs, negated);
+        if self.options.strict {
+            return Err(BindError::DynamicComparison { span, help });
+        }
+        self.warnings.push(BindWarning::DynamicComparison { span, help });
+        let kind = ExprKind::DynamicEquals { lhs: boxed(lhs), rhs: boxed(rhs), negated };
+        Ok(expr(kind, KqlType::Bool, span))
+    }
+
+    fn between(
+        &mut self,
+        value: &ast::Expr,
+        negated: bool,
+        low: &ast::Expr,
+        high: &ast::Expr,
+        columns: &[Column],
+        span: Span,
+    ) -> Result<Expr, BindError> {
+        let value = self.scalar(value, columns)?;
+        let low = self.scalar(low, columns)?;
+        let mut high = self.scalar(high, columns)?;
+        if matches!(value.ty, KqlType::String | KqlType::Dynamic | KqlType::Guid) {
+            return Err(BindError::types(
+                format!("`between` is not defined for {}", value.ty),
+                value.span,
+                value.ty.to_string(),
+            ));
+        }
+        // `t between (start .. 3d)` means up to `start + 3d`.
+        if value.ty == KqlType::Datetime && low.ty == KqlType::Datetime && high.ty == KqlType::Timespan {
+            let hspan = high.span;
+            let kind = ExprKind::Binary { op: BinaryOp::Add, lhs: boxed(low.clone()), rhs: boxed(high) };
+            high = expr(kind, KqlType::Datetime, hspan);
+        }
+        let low = self.comparable(BinaryOp::Le, &value, low, span)?;
+        let high = self.comparable(BinaryOp::Le, &value, high, span)?;
+        let kind = ExprKind::Between { value: boxed(value), low: boxed(low), high: boxed(high), negated };
+        Ok(expr(kind, KqlType::Bool, span))
+    }
+
+    fn call(
+        &mut self,
+        func: &ast::Ident,
+        args: &[ast::Expr],
+        columns: &[Column],
+        span: Span,
+    ) -> Result<Expr, BindError> {
+        let name = func.name.as_str();
+        if is_aggregate_name(name) {
+            return Err(BindError::invalid(
+                format!("the aggregate `{name}` can only be used in `summarize`"),
+                func.span,
+                "aggregate outside summarize",
+            ));
+        }
+        let arity = |n: usize, expected: &str| -> Result<(), BindError> {
+            if args.len() == n {
+                Ok(())
+            } else {
+                Err(BindError::ArgumentCount { func: name.to_owned(), expected: expected.to_owned(), found: args.len(), span })
+            }
+        };
+        match name {
+            "now" => {
+                let now = expr(ExprKind::Now, KqlType::Datetime, span);
+                match args {
+                    [] => Ok(now),
+                    [offset] => {
+                        let offset = self.typed_arg(name, offset, columns, &[KqlType::Timespan])?;
+                        let kind = ExprKind::Binary { op: BinaryOp::Add, lhs: boxed(now), rhs: boxed(offset) };
+                        Ok(expr(kind, KqlType::Datetime, span))
+                    }
+                    _ => Err(BindError::ArgumentCount { func: name.to_owned(), expected: "0 or 1 arguments".to_owned(), found: args.len(), span }),
+                }
+            }
+            "ago" => {
+                arity(1, "1 argument")?;
+                let offset = self.typed_arg(name, &args[0], columns, &[KqlType::Timespan])?;
+                let now = expr(ExprKind::Now, KqlType::Datetime, span);
+                let kind = ExprKind::Binary { op: BinaryOp::Sub, lhs: boxed(now), rhs: boxed(offset) };
+                Ok(expr(kind, KqlType::Datetime, span))
+            }
+            "datetime_diff" => {
+                arity(3, "3 arguments")?;
+                let period = self.typed_arg(name, &args[0], columns, &[KqlType::String])?;
+                match &period.kind {
+                    ExprKind::Literal(Value::String(p)) if DIFF_PERIODS.contains(&p.to_lowercase().as_str()) => {}
+                    _ => {
+                        return Err(BindError::Invalid {
+                            message: "the period of `datetime_diff` must be a constant period name".to_owned(),
+                            span: args[0].span,
+                            label: "not a period".to_owned(),
+                            help: Some(format!("periods: {}", DIFF_PERIODS.join(", "))),
+                        });
+                    }
+                }
+                let a = self.typed_arg(name, &args[1], columns, &[KqlType::Datetime])?;
+                let b = self.typed_arg(name, &args[2], columns, &[KqlType::Datetime])?;
+                self.func(ScalarFunc::DatetimeDiff, vec![period, a, b], KqlType::Long, span)
+            }
+            "set_difference" => {
+                if args.len() < 2 {
+                    return Err(BindError::ArgumentCount { func: name.to_owned(), expected: "at least 2 arguments".to_owned(), found: args.len(), span });
+                }
+                let args = args
+                    .iter()
+                    .map(|a| self.typed_arg(name, a, columns, &[KqlType::Dynamic]))
+                    .collect::<Result<_, _>>()?;
+                self.func(ScalarFunc::SetDifference, args, KqlType::Dynamic, span)
+            }
+            "array_length" => {
+                arity(1, "1 argument")?;
+                let a = self.typed_arg(name, &args[0], columns, &[KqlType::Dynamic])?;
+                self.func(ScalarFunc::ArrayLength, vec![a], KqlType::Long, span)
+            }
+            "isempty" | "isnotempty" | "isnull" | "isnotnull" => {
+                arity(1, "1 argument")?;
+                let a = self.scalar(&args[0], columns)?;
+                let func = match name {
+                    "isempty" => ScalarFunc::IsEmpty,
+                    "isnotempty" => ScalarFunc::IsNotEmpty,
+                    "isnull" => ScalarFunc::IsNull,
+                    _ => ScalarFunc::IsNotNull,
+                };
+                self.func(func, vec![a], KqlType::Bool, span)
+            }
+            "tolower" | "toupper" | "strlen" => {
+                arity(1, "1 argument")?;
+                let a = self.scalar(&args[0], columns)?;
+                let a = self.text_operand(a, name)?;
+                let (func, ty) = match name {
+                    "tolower" => (ScalarFunc::ToLower, KqlType::String),
+                    "toupper" => (ScalarFunc::ToUpper, KqlType::String),
+                    _ => (ScalarFunc::Strlen, KqlType::Long),
+                };
+                self.func(func, vec![a], ty, span)
+            }
+            "tostring" => {
+                arity(1, "1 argument")?;
+                let a = self.scalar(&args[0], columns)?;
+                if a.ty == KqlType::String {
+                    return Ok(a);
+                }
+                self.func(ScalarFunc::ToString, vec![a], KqlType::String, span)
+            }
+            "not" => {
+                arity(1, "1 argument")?;
+                let a = self.typed_arg(name, &args[0], columns, &[KqlType::Bool])?;
+                Ok(expr(ExprKind::Not(boxed(a)), KqlType::Bool, span))
+            }
+            "iff" | "iif" => {
+                arity(3, "3 arguments")?;
+                let cond = self.typed_arg(name, &args[0], columns, &[KqlType::Bool])?;
+                let then = self.scalar(&args[1], columns)?;
+                let otherwise = self.scalar(&args[2], columns)?;
+                let ty = branch_type(&then, &otherwise).ok_or_else(|| BindError::types(
+                    format!("the branches of `{name}` have different types: {} and {}", then.ty, otherwise.ty),
+                    args[1].span.to(args[2].span),
+                    format!("{} vs {}", then.ty, otherwise.ty),
+                ))?;
+                self.func(ScalarFunc::Iff, vec![cond, then, otherwise], ty, span)
+            }
+            _ if KNOWN_UNSUPPORTED.contains(&name) => {
+                Err(BindError::unsupported(format!("the function `{name}()`"), func.span))
+            }
+            _ => {
+                let known = SUPPORTED_FUNCTIONS.iter().chain(KNOWN_UNSUPPORTED.iter()).chain(AGGREGATES.iter()).copied();
+                Err(BindError::UnknownFunction { name: name.to_owned(), span: func.span, help: suggest(name, known) })
+            }
+        }
+    }
+
+    fn func(&self, func: ScalarFunc, args: Vec<Expr>, ty: KqlType, span: Span) -> Result<Expr, BindError> {
+        Ok(expr(ExprKind::Call { func, args }, ty, span))
+    }
+
+    /// An argument that must have one of `types` (ints count as longs).
+    fn typed_arg(
+        &mut self,
+        func: &str,
+        arg: &ast::Expr,
+        columns: &[Column],
+        types: &[KqlType],
+    ) -> Result<Expr, BindError> {
+        let bound = self.scalar(arg, columns)?;
+        let is_null = matches!(bound.kind, ExprKind::Literal(Value::Null));
+        if types.contains(&bound.ty) || is_null {
+            return Ok(bound);
+        }
+        let wanted: Vec<_> = types.iter().map(|t| t.name()).collect();
+        Err(BindError::types(
+            format!("`{func}` expects {} here, but this is a {}", wanted.join(" or "), bound.ty),
+            arg.span,
+            bound.ty.to_string(),
+        ))
+    }
+
+    /// Binds an aggregate call in `summarize`.
+    pub(crate) fn aggregate(
+        &mut self,
+        func: &ast::Ident,
+        args: &[ast::Expr],
+        columns: &[Column],
+        span: Span,
+    ) -> Result<AggregateCall, BindError> {
+        let name = func.name.as_str();
+        let expect = |n: usize| -> Result<(), BindError> {
+            if args.len() == n {
+                return Ok(());
+            }
+            if args.len() > n && matches!(name, "dcount" | "make_set" | "make_list") {
+                return Err(BindError::unsupported(format!("the optional arguments of `{name}()`"), args[n].span));
+            }
+            let expected = if n == 1 { "1 argument".to_owned() } else { format!("{n} arguments") };
+            Err(BindError::ArgumentCount { func: name.to_owned(), expected, found: args.len(), span })
+        };
+        let mut bound = Vec::new();
+        let (agg, ty) = match name {
+            // `count(x)` counts rows, as the docs' example shows.
+            "count" => {
+                if args.len() > 1 {
+                    expect(0)?;
+                }
+                (AggregateFunc::Count, KqlType::Long)
+            }
+            "countif" => {
+                expect(1)?;
+                bound.push(self.typed_arg(name, &args[0], columns, &[KqlType::Bool])?);
+                (AggregateFunc::CountIf, KqlType::Long)
+            }
+            _ => {
+                expect(1)?;
+                let arg = self.scalar(&args[0], columns)?;
+                let ty = arg.ty;
+                let (agg, result) = match name {
+                    "dcount" => (AggregateFunc::DCount, KqlType::Long),
+                    "min" | "max" => {
+                        if ty == KqlType::Dynamic {
+                            return Err(BindError::types(format!("`{name}` is not defined for dynamic"), args[0].span, "dynamic"));
+                        }
+                        (if name == "min" { AggregateFunc::Min } else { AggregateFunc::Max }, ty)
+                    }
+                    "sum" => match ty {
+                        KqlType::Int | KqlType::Long => (AggregateFunc::Sum, KqlType::Long),
+                        KqlType::Real | KqlType::Timespan => (AggregateFunc::Sum, ty),
+                        _ => return Err(BindError::types(format!("`sum` is not defined for {ty}"), args[0].span, ty.to_string())),
+                    },
+                    "avg" => {
+                        if !ty.is_numeric() {
+                            return Err(BindError::types(format!("`avg` is not defined for {ty}"), args[0].span, ty.to_string()));
+                        }
+                        (AggregateFunc::Avg, KqlType::Real)
+                    }
+                    "make_set" => (AggregateFunc::MakeSet, KqlType::Dynamic),
+                    _ => (AggregateFunc::MakeList, KqlType::Dynamic),
+                };
+                bound.push(arg);
+                (agg, result)
+            }
+        };
+        Ok(AggregateCall { func: agg, args: bound, ty, span })
+    }
+}
+
+const DIFF_PERIODS: [&str; 11] = [
+    "year", "quarter", "month", "week", "day", "hour", "minute", "second", "millisecond",
+    "microsecond", "nanosecond",
+];
+
+const SUPPORTED_FUNCTIONS: [&str; 17] = [
+    "now", "ago", "datetime_diff", "set_difference", "array_length", "isempty", "isnotempty",
+    "isnull", "isnotnull", "tolower", "toupper", "strlen", "tostring", "not", "iff", "iif", "dynamic",
+];
+
+/// The result type of arithmetic, per kql-semantics.md §4.3.
+fn arithmetic_type(op: BinaryOp, a: KqlType, b: KqlType) -> Option<KqlType> {
+    use KqlType::*;
+    Some(match (op, a, b) {
+        (_, Real, x) | (_, x, Real) if x.is_numeric() => Real,
+        (_, Int | Long, Int | Long) => Long,
+        (BinaryOp::Sub, Datetime, Datetime) => Timespan,
+        (BinaryOp::Add | BinaryOp::Sub, Datetime, Timespan) => Datetime,
+        (BinaryOp::Add, Timespan, Datetime) => Datetime,
+        (BinaryOp::Add | BinaryOp::Sub, Timespan, Timespan) => Timespan,
+        (BinaryOp::Div, Timespan, Timespan) => Real,
+        (BinaryOp::Mul, Timespan, x) | (BinaryOp::Mul, x, Timespan) if x.is_numeric() => Timespan,
+        (BinaryOp::Div, Timespan, x) if x.is_numeric() => Timespan,
+        _ => return None,
+    })
+}
+
+fn op_symbol(op: BinaryOp) -> &'static str {
+    match op {
+        BinaryOp::Add => "+",
+        BinaryOp::Sub => "-",
+        BinaryOp::Mul => "*",
+        BinaryOp::Div => "/",
+        BinaryOp::Mod => "%",
+        _ => "?",
+    }
+}
+
+/// The common type of two `iff` branches (§5.4): equal types, int with long,
+/// anything with a null literal or a dynamic.
+fn branch_type(a: &Expr, b: &Expr) -> Option<KqlType> {
+    let null = |e: &Expr| matches!(e.kind, ExprKind::Literal(Value::Null));
+    match (a.ty, b.ty) {
+        _ if null(b) => Some(a.ty),
+        _ if null(a) => Some(b.ty),
+        (x, y) if x == y => Some(x),
+        (KqlType::Int | KqlType::Long, KqlType::Int | KqlType::Long) => Some(KqlType::Long),
+        (KqlType::Dynamic, _) | (_, KqlType::Dynamic) => Some(KqlType::Dynamic),
+        _ => None,
+    }
+}
+
+/// The value of a string literal compared with a column of type `ty`.
+fn convert_string_literal(text: &str, ty: KqlType) -> Option<Value> {
+    Some(match ty {
+        KqlType::Datetime => Value::Datetime(parse_datetime(text)?),
+        KqlType::Timespan => Value::Timespan(calypso_syntax::literal::parse_timespan(text)?),
+        KqlType::Long => Value::Long(text.trim().parse().ok()?),
+        KqlType::Int => Value::Int(text.trim().parse().ok()?),
+        KqlType::Real => Value::Real(text.trim().parse().ok()?),
+        KqlType::Bool => match text.trim().to_ascii_lowercase().as_str() {
+            "true" => Value::Bool(true),
+            "false" => Value::Bool(false),
+            _ => return None,
+        },
+        KqlType::Guid => Value::String(text.to_ascii_lowercase()),
+        _ => return None,
+    })
+}
+
+/// The terms of a `has_any` list item: constants only.
+fn collect_terms(item: &Expr, terms: &mut Vec<String>) -> Result<(), BindError> {
+    match &item.kind {
+        ExprKind::Literal(Value::String(s)) => terms.push(s.clone()),
+        ExprKind::Literal(Value::Long(v)) => terms.push(v.to_string()),
+        ExprKind::Literal(Value::Int(v)) => terms.push(v.to_string()),
+        ExprKind::Literal(Value::Dynamic(serde_json::Value::Array(items))) => {
+            for v in items {
+                match v {
+                    serde_json::Value::String(s) => terms.push(s.clone()),
+                    serde_json::Value::Null => {}
+                    other => terms.push(other.to_string()),
+                }
+            }
+        }
+        _ => return Err(BindError::unsupported("a non-constant `has_any` term", item.span)),
+    }
+    Ok(())
+}
+
+/// The portable form of a dynamic comparison, for the warning's help line.
+fn dynamic_rewrite(rhs: &Expr, negated: bool) -> String {
+    let empty_array = matches!(&rhs.kind, ExprKind::Literal(Value::Dynamic(serde_json::Value::Array(a))) if a.is_empty());
+    if empty_array {
+        let op = if negated { ">" } else { "==" };
+        format!("write `array_length(...) {op} 0` to run the same test in Kusto")
+    } else {
+        "compare `tostring(...)` of both sides to run the same test in Kusto".to_owned()
+    }
+}

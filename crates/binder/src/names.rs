@@ -1,0 +1,95 @@
+//! Kusto's names for unnamed output columns (kql-semantics.md §3.22).
+
+use calypso_syntax::ast::{Expr, ExprKind, Literal};
+
+/// Functions whose result takes the name of their first argument.
+const PASS_THROUGH: [&str; 17] = [
+    "tostring", "toint", "tolong", "todouble", "toreal", "bin", "floor", "ceiling", "round",
+    "abs", "sqrt", "log", "log10", "log2", "exp", "exp2", "startofday",
+];
+
+/// The name an unnamed scalar expression gets, or `None` when Kusto would
+/// number it (`Column1`, …).
+pub(crate) fn expr_name(expr: &Expr) -> Option<String> {
+    match &expr.kind {
+        ExprKind::Name(ident) => Some(ident.name.clone()),
+        ExprKind::Member { .. } | ExprKind::Index { .. } => path_name(expr),
+        ExprKind::Call { func, args } if PASS_THROUGH.contains(&func.name.as_str()) => {
+            args.first().and_then(expr_name)
+        }
+        _ => None,
+    }
+}
+
+/// `d.a.b` and `d["a"]["b"]` are named `d_a_b`.
+fn path_name(expr: &Expr) -> Option<String> {
+    match &expr.kind {
+        ExprKind::Name(ident) => Some(ident.name.clone()),
+        ExprKind::Member { base, name } => Some(format!("{}_{}", path_name(base)?, name.name)),
+        ExprKind::Index { base, index } => match &index.kind {
+            ExprKind::Literal(Literal::String(key)) => Some(format!("{}_{key}", path_name(base)?)),
+            ExprKind::Literal(Literal::Long(i)) => Some(format!("{}_{i}", path_name(base)?)),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+/// The name of an unnamed aggregate: `count_`, `dcount_X`, `set_X`, ….
+pub(crate) fn aggregate_name(func: &str, args: &[Expr]) -> String {
+    let prefix = match func {
+        "make_set" => "set",
+        "make_list" => "list",
+        other => other,
+    };
+    let suffix = match func {
+        "count" | "countif" => String::new(),
+        _ => args.first().and_then(expr_name).unwrap_or_default(),
+    };
+    format!("{prefix}_{suffix}")
+}
+
+/// Gives out names that do not clash: a taken name gets the smallest free
+/// numeric suffix (`k` → `k1`, or `k2` when `k1` is taken too), and unnamed
+/// items are `Column1`, `Column2`, ….
+#[derive(Default)]
+pub(crate) struct NameSet {
+    taken: Vec<String>,
+    next_column: usize,
+}
+
+impl NameSet {
+    /// A set already holding `names`.
+    pub(crate) fn with(names: impl IntoIterator<Item = String>) -> Self {
+        NameSet { taken: names.into_iter().collect(), next_column: 0 }
+    }
+
+    /// Whether `name` is taken.
+    pub(crate) fn contains(&self, name: &str) -> bool {
+        self.taken.iter().any(|t| t == name)
+    }
+
+    /// Takes `name`, or `name` with the smallest free suffix.
+    pub(crate) fn unique(&mut self, name: &str) -> String {
+        let mut candidate = name.to_owned();
+        let mut n = 1;
+        while self.contains(&candidate) {
+            candidate = format!("{name}{n}");
+            n += 1;
+        }
+        self.taken.push(candidate.clone());
+        candidate
+    }
+
+    /// The next `ColumnN` name that is free.
+    pub(crate) fn next_unnamed(&mut self) -> String {
+        loop {
+            self.next_column += 1;
+            let name = format!("Column{}", self.next_column);
+            if !self.contains(&name) {
+                self.taken.push(name.clone());
+                return name;
+            }
+        }
+    }
+}

@@ -1,0 +1,357 @@
+//! The bound plan: what the binder hands to the engine.
+//!
+//! Names are resolved, types known and output columns named; the plan says
+//! nothing about how it will run. Each node keeps the span of the syntax that
+//! produced it so that execution errors can still point at the text.
+
+use calypso_syntax::ast::StrOp;
+use calypso_syntax::{KqlType, Span};
+
+use crate::Column;
+
+/// A tabular plan node and its output schema.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Plan {
+    /// What the node does.
+    pub kind: PlanKind,
+    /// The output columns, in order; names are unique.
+    pub schema: Vec<Column>,
+    /// The syntax it came from.
+    pub span: Span,
+}
+
+/// The kinds of plan node.
+#[derive(Clone, Debug, PartialEq)]
+pub enum PlanKind {
+    /// Every row of a loaded table.
+    Scan {
+        /// The table name.
+        table: String,
+    },
+    /// Rows whose predicate is true (false and null drop the row).
+    Filter {
+        /// The input.
+        input: Box<Plan>,
+        /// A `bool` expression.
+        predicate: Expr,
+    },
+    /// One expression per output column, in schema order.
+    Project {
+        /// The input.
+        input: Box<Plan>,
+        /// The expressions, one per `schema` column.
+        exprs: Vec<Expr>,
+    },
+    /// Groups by `keys`; the output is the keys, then the aggregates.
+    Aggregate {
+        /// The input.
+        input: Box<Plan>,
+        /// Grouping expressions.
+        keys: Vec<Expr>,
+        /// Aggregate calls.
+        aggregates: Vec<AggregateCall>,
+    },
+    /// A join on equal keys (null keys match null keys).
+    Join {
+        /// The left input.
+        left: Box<Plan>,
+        /// The right input, with its own column names.
+        right: Box<Plan>,
+        /// The join kind.
+        kind: JoinKind,
+        /// Pairs of (left column, right column) names that must be equal.
+        keys: Vec<(String, String)>,
+    },
+    /// Rows ordered by the keys.
+    Sort {
+        /// The input.
+        input: Box<Plan>,
+        /// The keys, most significant first.
+        keys: Vec<SortKey>,
+    },
+    /// The first `count` rows.
+    Limit {
+        /// The input.
+        input: Box<Plan>,
+        /// How many rows at most.
+        count: u64,
+    },
+}
+
+/// The nine join kinds of KQL.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum JoinKind {
+    /// Left deduplicated on the keys, then inner: KQL's default.
+    InnerUnique,
+    /// Every matching pair.
+    Inner,
+    /// Matches plus unmatched left rows.
+    LeftOuter,
+    /// Matches plus unmatched right rows.
+    RightOuter,
+    /// Matches plus unmatched rows of both sides.
+    FullOuter,
+    /// Left rows with a match.
+    LeftSemi,
+    /// Left rows without a match.
+    LeftAnti,
+    /// Right rows with a match.
+    RightSemi,
+    /// Right rows without a match.
+    RightAnti,
+}
+
+impl JoinKind {
+    /// The kind spelled by `kind=...`.
+    pub fn from_name(name: &str) -> Option<JoinKind> {
+        Some(match name {
+            "innerunique" => JoinKind::InnerUnique,
+            "inner" => JoinKind::Inner,
+            "leftouter" => JoinKind::LeftOuter,
+            "rightouter" => JoinKind::RightOuter,
+            "fullouter" | "outer" => JoinKind::FullOuter,
+            "leftsemi" => JoinKind::LeftSemi,
+            "leftanti" | "anti" | "leftantisemi" => JoinKind::LeftAnti,
+            "rightsemi" => JoinKind::RightSemi,
+            "rightanti" | "rightantisemi" => JoinKind::RightAnti,
+            _ => return None,
+        })
+    }
+
+    /// Whether the output has the left side's columns.
+    pub fn keeps_left(self) -> bool {
+        !matches!(self, JoinKind::RightSemi | JoinKind::RightAnti)
+    }
+
+    /// Whether the output has the right side's columns.
+    pub fn keeps_right(self) -> bool {
+        !matches!(self, JoinKind::LeftSemi | JoinKind::LeftAnti)
+    }
+}
+
+/// A sort key with its direction and null placement resolved.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SortKey {
+    /// The sorted expression.
+    pub expr: Expr,
+    /// Ascending order.
+    pub ascending: bool,
+    /// Nulls before other values.
+    pub nulls_first: bool,
+}
+
+/// An aggregate function applied to arguments.
+#[derive(Clone, Debug, PartialEq)]
+pub struct AggregateCall {
+    /// The function.
+    pub func: AggregateFunc,
+    /// Its arguments.
+    pub args: Vec<Expr>,
+    /// The result type.
+    pub ty: KqlType,
+    /// The call's text.
+    pub span: Span,
+}
+
+/// The aggregate functions Calypso runs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum AggregateFunc {
+    /// `count()`: rows.
+    Count,
+    /// `countif(p)`: rows where `p` is true.
+    CountIf,
+    /// `dcount(x)`: distinct non-null values.
+    DCount,
+    /// `min(x)`.
+    Min,
+    /// `max(x)`.
+    Max,
+    /// `sum(x)`.
+    Sum,
+    /// `avg(x)`.
+    Avg,
+    /// `make_set(x)`: distinct non-null values as a dynamic array.
+    MakeSet,
+    /// `make_list(x)`: non-null values as a dynamic array.
+    MakeList,
+}
+
+/// A typed scalar expression.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Expr {
+    /// What it computes.
+    pub kind: ExprKind,
+    /// Its KQL type.
+    pub ty: KqlType,
+    /// The syntax it came from.
+    pub span: Span,
+}
+
+/// The kinds of scalar expression.
+#[derive(Clone, Debug, PartialEq)]
+pub enum ExprKind {
+    /// A column of the input, by name.
+    Column(String),
+    /// A constant; `Value::Null` is a null of the expression's type.
+    Literal(Value),
+    /// The query's one instant (`now()`); the engine pins it.
+    Now,
+    /// A scalar function call.
+    Call {
+        /// The function.
+        func: ScalarFunc,
+        /// Its arguments.
+        args: Vec<Expr>,
+    },
+    /// Arithmetic, comparison or logic on typed operands.
+    Binary {
+        /// The operator.
+        op: BinaryOp,
+        /// The left operand.
+        lhs: Box<Expr>,
+        /// The right operand.
+        rhs: Box<Expr>,
+    },
+    /// `-x`.
+    Negate(Box<Expr>),
+    /// `not(x)`.
+    Not(Box<Expr>),
+    /// A string operator (`has`, `contains`, …) on string operands.
+    StrOp {
+        /// The operator.
+        op: StrOp,
+        /// The searched text.
+        lhs: Box<Expr>,
+        /// The searched-for text.
+        rhs: Box<Expr>,
+    },
+    /// `has_any` / `has_all` with constant terms.
+    HasAny {
+        /// The searched text.
+        lhs: Box<Expr>,
+        /// The terms.
+        terms: Vec<String>,
+        /// `has_all`.
+        all: bool,
+    },
+    /// `in` and its variants, against a list of expressions.
+    In {
+        /// The tested value.
+        lhs: Box<Expr>,
+        /// The values.
+        list: Vec<Expr>,
+        /// `!in`.
+        negated: bool,
+        /// `in~`.
+        case_insensitive: bool,
+    },
+    /// `low <= value <= high`, or its negation; null when any side is null.
+    Between {
+        /// The tested value.
+        value: Box<Expr>,
+        /// The lower bound.
+        low: Box<Expr>,
+        /// The upper bound.
+        high: Box<Expr>,
+        /// `!between`.
+        negated: bool,
+    },
+    /// `==` / `!=` of two dynamic values, compared as JSON (design.md §3).
+    DynamicEquals {
+        /// The left value.
+        lhs: Box<Expr>,
+        /// The right value.
+        rhs: Box<Expr>,
+        /// `!=`.
+        negated: bool,
+    },
+}
+
+/// Binary operators after type resolution.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum BinaryOp {
+    /// `+`.
+    Add,
+    /// `-`.
+    Sub,
+    /// `*`.
+    Mul,
+    /// `/`.
+    Div,
+    /// `%`.
+    Mod,
+    /// `==`.
+    Eq,
+    /// `!=`.
+    Ne,
+    /// `<`.
+    Lt,
+    /// `<=`.
+    Le,
+    /// `>`.
+    Gt,
+    /// `>=`.
+    Ge,
+    /// `=~`.
+    EqCi,
+    /// `!~`.
+    NeCi,
+    /// `and`.
+    And,
+    /// `or`.
+    Or,
+}
+
+/// The scalar functions Calypso runs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ScalarFunc {
+    /// `datetime_diff(period, a, b)`.
+    DatetimeDiff,
+    /// `set_difference(a, b, ...)`.
+    SetDifference,
+    /// `array_length(a)`.
+    ArrayLength,
+    /// `isempty(x)`.
+    IsEmpty,
+    /// `isnotempty(x)`.
+    IsNotEmpty,
+    /// `isnull(x)`.
+    IsNull,
+    /// `isnotnull(x)`.
+    IsNotNull,
+    /// `tolower(s)`.
+    ToLower,
+    /// `toupper(s)`.
+    ToUpper,
+    /// `strlen(s)`.
+    Strlen,
+    /// `iff(c, a, b)` (also `iif`).
+    Iff,
+    /// `d.key`, `d[i]`: a member of a dynamic value.
+    DynamicGet,
+    /// `tostring(x)`: Kusto's text form of any value.
+    ToString,
+}
+
+/// A constant value.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Value {
+    /// A null of the surrounding expression's type.
+    Null,
+    /// A `bool`.
+    Bool(bool),
+    /// An `int`.
+    Int(i32),
+    /// A `long`.
+    Long(i64),
+    /// A `real`.
+    Real(f64),
+    /// A `string` (also a `guid`, in canonical lower case).
+    String(String),
+    /// A `datetime`, nanoseconds since the Unix epoch.
+    Datetime(i64),
+    /// A `timespan`, nanoseconds.
+    Timespan(i64),
+    /// A `dynamic` value.
+    Dynamic(serde_json::Value),
+}
