@@ -1,2 +1,174 @@
-//! placeholder
-fn main() {}
+//! The `calypso` command: run KQL over local log dumps.
+//!
+//! Exit status (design.md §5): 0 on success, 1 for a query, data or check
+//! error, 2 for a usage error. Errors and warnings go to standard error as
+//! miette reports pointing into the query text; results go to standard
+//! output. This is the only crate that prints.
+
+mod output;
+
+use std::io::{IsTerminal, Read, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use calypso_engine::Session;
+use calypso_io::{LoadOptions, resolve_sources};
+use clap::{Parser, Subcommand, ValueEnum};
+use miette::{IntoDiagnostic, NamedSource, Report, WrapErr};
+
+#[derive(Parser)]
+#[command(name = "calypso", version, about = "Run Microsoft Sentinel KQL over local log dumps")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run a query and print its result.
+    Run(RunArgs),
+}
+
+#[derive(clap::Args)]
+struct RunArgs {
+    /// A .kql file, or `-` for standard input.
+    file: Option<PathBuf>,
+    /// The query text itself.
+    #[arg(short, long, conflicts_with = "file")]
+    query: Option<String>,
+    /// A data file (a table named by its stem) or a folder of them.
+    #[arg(short, long = "data", value_name = "PATH")]
+    data: Vec<PathBuf>,
+    /// Bind a table name to a file or folder.
+    #[arg(long = "table", value_name = "NAME=PATH")]
+    tables: Vec<String>,
+    /// Pin now() and ago() to this instant (e.g. 2026-12-03T12:00:00Z).
+    #[arg(long, value_name = "DATETIME")]
+    now: Option<String>,
+    /// Output format.
+    #[arg(short, long, value_enum, default_value_t = Format::Table)]
+    format: Format,
+    /// A folder of table schemas (JSON) that add to or override the built-in catalog.
+    #[arg(long, value_name = "DIR")]
+    schemas: Option<PathBuf>,
+    /// Read on past unreadable rows, counting and reporting them.
+    #[arg(long)]
+    skip_bad_rows: bool,
+    /// Refuse what Kusto refuses, such as comparing two dynamic values.
+    #[arg(long)]
+    strict: bool,
+}
+
+/// How results are printed.
+#[derive(Clone, Copy, ValueEnum)]
+pub(crate) enum Format {
+    /// A table sized to the terminal.
+    Table,
+    /// CSV with a header row.
+    Csv,
+    /// One JSON array of objects.
+    Json,
+    /// One JSON object per line.
+    Jsonl,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let res = match cli.command {
+        Command::Run(args) => run(args),
+    };
+    match res {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(report) => {
+            if is_broken_pipe(&report) {
+                return ExitCode::SUCCESS;
+            }
+            eprint_report(&report);
+            ExitCode::from(1)
+        }
+    }
+}
+
+fn run(args: RunArgs) -> miette::Result<()> {
+    let (name, text) = query_text(&args)?;
+    let mut session = Session::new();
+    if let Some(dir) = &args.schemas {
+        session.catalog_mut().add_schema_dir(dir)?;
+    }
+    if let Some(now) = &args.now {
+        let instant = calypso_syntax::literal::parse_datetime(now)
+            .ok_or_else(|| miette::miette!(code = "kql::cli::bad_now", "`--now {now}` is not a datetime; write e.g. 2026-12-03T12:00:00Z"))?;
+        session.set_now(Some(instant));
+    }
+    session.set_strict(args.strict);
+
+    let options = LoadOptions { skip_bad_rows: args.skip_bad_rows };
+    for source in resolve_sources(&args.data, &args.tables)? {
+        let table = session.load(&source, options)?;
+        report_load(table);
+    }
+
+    let source = NamedSource::new(name, text.clone());
+    let result = session.query(&text).map_err(|e| Report::new(e).with_source_code(source.clone()))?;
+    for warning in &result.warnings {
+        eprint_report(&Report::new(warning.clone()).with_source_code(source.clone()));
+    }
+    let stdout = std::io::stdout();
+    let mut out = stdout.lock();
+    output::write(&mut out, &result, args.format, std::io::stdout().is_terminal()).into_diagnostic()?;
+    out.flush().into_diagnostic()
+}
+
+fn query_text(args: &RunArgs) -> miette::Result<(String, String)> {
+    if let Some(q) = &args.query {
+        return Ok(("<query>".to_owned(), q.clone()));
+    }
+    match &args.file {
+        Some(path) if path.as_os_str() == "-" => {
+            let mut text = String::new();
+            std::io::stdin().read_to_string(&mut text).into_diagnostic().wrap_err("cannot read the query from standard input")?;
+            Ok(("<stdin>".to_owned(), text))
+        }
+        Some(path) => {
+            let text = std::fs::read_to_string(path)
+                .into_diagnostic()
+                .wrap_err_with(|| format!("cannot read the query file `{}`", path.display()))?;
+            Ok((path.display().to_string(), text))
+        }
+        None => Err(miette::miette!(code = "kql::cli::no_query", "no query given: pass a .kql file, `-` for standard input, or -q TEXT")),
+    }
+}
+
+/// Reports what a load could not read or convert.
+fn report_load(table: &calypso_io::Table) {
+    let report = &table.report;
+    if let Some((file, line, reason)) = report.skipped.first() {
+        let n = report.skipped.len();
+        eprint_report(&miette::miette!(
+            severity = miette::Severity::Warning,
+            code = "kql::io::skipped_rows",
+            "skipped {n} unreadable row(s) of `{}`; the first at {file}:{line}: {reason}",
+            table.name
+        ));
+    }
+    for issue in &report.conversions {
+        eprint_report(&miette::miette!(
+            severity = miette::Severity::Warning,
+            code = "kql::io::conversion",
+            "{} value(s) of `{}.{}` are not a valid {} and became null; the first is {} at {}:{}",
+            issue.count, table.name, issue.column, issue.ty, issue.example, issue.location.0, issue.location.1
+        ));
+    }
+}
+
+fn eprint_report(report: &Report) {
+    let mut err = std::io::stderr().lock();
+    // Nothing sensible is left to do when standard error is gone.
+    let _ = writeln!(err, "{report:?}");
+}
+
+fn is_broken_pipe(report: &Report) -> bool {
+    report
+        .chain()
+        .any(|e| e.downcast_ref::<std::io::Error>().is_some_and(|e| e.kind() == std::io::ErrorKind::BrokenPipe))
+}

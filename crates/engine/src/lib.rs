@@ -1,1 +1,214 @@
-//! placeholder
+//! Runs bound KQL plans on DataFusion.
+//!
+//! A [`Session`] holds the loaded tables and the query options; [`Session::query`]
+//! parses, binds, lowers the plan to a DataFusion `LogicalPlan` (`lower`,
+//! `scalar`), runs it, and returns Arrow batches whose fields carry their KQL
+//! types. The KQL function library lives in `functions`, one file a family.
+//!
+//! ```no_run
+//! let mut session = calypso_engine::Session::new();
+//! let result = session.query("datatable_not_yet | count");
+//! assert!(result.is_err());
+//! ```
+
+mod functions;
+mod lower;
+mod scalar;
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use calypso_binder::{BindError, BindOptions, BindWarning, Column};
+use calypso_io::{Catalog, LoadError, LoadOptions, Table, TableSource, arrow_type, field};
+use calypso_syntax::SyntaxError;
+use datafusion::arrow::compute::cast;
+use datafusion::arrow::datatypes::Schema;
+use datafusion::arrow::record_batch::RecordBatch;
+use datafusion::catalog::TableProvider;
+use datafusion::datasource::MemTable;
+use datafusion::prelude::{SessionConfig, SessionContext};
+use miette::Diagnostic;
+use thiserror::Error;
+
+pub use functions::text::{format_real, json_value, text};
+
+/// Why a query failed.
+#[derive(Debug, Error, Diagnostic)]
+pub enum QueryError {
+    /// The text does not parse.
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Syntax(#[from] SyntaxError),
+    /// The query does not bind: unknown names, type errors, refusals.
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Bind(#[from] BindError),
+    /// Execution failed.
+    #[error("query execution failed: {message}")]
+    #[diagnostic(code(kql::exec::failed))]
+    Execution {
+        /// DataFusion's message.
+        message: String,
+    },
+    /// A bug in Calypso.
+    #[error("internal error: {message}")]
+    #[diagnostic(code(kql::internal), help("this is a bug in Calypso; please report it with the query"))]
+    Internal {
+        /// What went wrong.
+        message: String,
+    },
+}
+
+impl QueryError {
+    pub(crate) fn internal(message: impl Into<String>) -> Self {
+        QueryError::Internal { message: message.into() }
+    }
+}
+
+impl From<datafusion::error::DataFusionError> for QueryError {
+    fn from(e: datafusion::error::DataFusionError) -> Self {
+        QueryError::Execution { message: e.to_string() }
+    }
+}
+
+/// A query's answer.
+#[derive(Debug)]
+pub struct QueryResult {
+    /// The output columns with their KQL types.
+    pub columns: Vec<Column>,
+    /// The rows; fields match `columns` (see `calypso_io::field`).
+    pub batches: Vec<RecordBatch>,
+    /// Constructs that ran but deserve attention.
+    pub warnings: Vec<BindWarning>,
+}
+
+impl QueryResult {
+    /// How many rows the result has.
+    pub fn row_count(&self) -> usize {
+        self.batches.iter().map(RecordBatch::num_rows).sum()
+    }
+}
+
+/// Loaded tables and query options.
+pub struct Session {
+    catalog: Catalog,
+    tables: HashMap<String, Table>,
+    providers: HashMap<String, Arc<dyn TableProvider>>,
+    now: Option<i64>,
+    strict: bool,
+    runtime: tokio::runtime::Runtime,
+}
+
+impl Default for Session {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Session {
+    /// A session with the built-in catalog and no tables.
+    pub fn new() -> Self {
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .enable_all()
+            .build()
+            .expect("a tokio runtime can be started");
+        Session {
+            catalog: calypso_io::builtin(),
+            tables: HashMap::new(),
+            providers: HashMap::new(),
+            now: None,
+            strict: false,
+            runtime,
+        }
+    }
+
+    /// The catalog used to type loaded tables (for `--schemas`).
+    pub fn catalog_mut(&mut self) -> &mut Catalog {
+        &mut self.catalog
+    }
+
+    /// Pins `now()` to an instant (nanoseconds since the Unix epoch), or
+    /// unpins it.
+    pub fn set_now(&mut self, now: Option<i64>) {
+        self.now = now;
+    }
+
+    /// Refuse what Kusto refuses instead of running it with a warning.
+    pub fn set_strict(&mut self, strict: bool) {
+        self.strict = strict;
+    }
+
+    /// Loads a table from its files and makes it queryable by name.
+    pub fn load(&mut self, source: &TableSource, options: LoadOptions) -> Result<&Table, LoadError> {
+        let table = calypso_io::load_json_lines(&source.name, &source.files, &self.catalog, options)?;
+        self.add_table(table)
+    }
+
+    /// Makes an already loaded table queryable.
+    pub fn add_table(&mut self, table: Table) -> Result<&Table, LoadError> {
+        let schema = Arc::new(Schema::new(table.columns.iter().map(|c| field(&c.name, c.ty)).collect::<Vec<_>>()));
+        let mem = MemTable::try_new(schema, vec![table.batches.clone()])
+            .map_err(|e| LoadError::Internal { table: table.name.clone(), reason: e.to_string() })?;
+        let name = table.name.clone();
+        self.providers.insert(name.clone(), Arc::new(mem));
+        self.tables.insert(name.clone(), table);
+        Ok(&self.tables[&name])
+    }
+
+    /// The loaded tables.
+    pub fn tables(&self) -> impl Iterator<Item = &Table> {
+        self.tables.values()
+    }
+
+    /// Parses, binds and runs a query text.
+    pub fn query(&self, text: &str) -> Result<QueryResult, QueryError> {
+        let script = calypso_syntax::parse(text)?;
+        let bound = calypso_binder::bind(&script, self, BindOptions { strict: self.strict })?;
+        // One instant for the whole query.
+        let now = self.now.unwrap_or_else(|| {
+            chrono::Utc::now().timestamp_nanos_opt().expect("the current time fits in nanoseconds")
+        });
+        let mut lowerer = lower::Lowerer { ctx: scalar::Ctx { now }, tables: &self.providers, next_alias: 0 };
+        let plan = lowerer.plan(&bound.plan)?;
+
+        let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+        let ctx = SessionContext::new_with_config(SessionConfig::new().with_target_partitions(threads));
+        let batches = self.runtime.block_on(async { ctx.execute_logical_plan(plan).await?.collect().await })?;
+
+        let columns = bound.plan.schema.clone();
+        let batches = batches.iter().map(|b| conform(b, &columns)).collect::<Result<_, _>>()?;
+        Ok(QueryResult { columns, batches, warnings: bound.warnings })
+    }
+}
+
+/// A result batch with exactly the bound schema's names, Arrow types and
+/// KQL type metadata.
+fn conform(batch: &RecordBatch, columns: &[Column]) -> Result<RecordBatch, QueryError> {
+    if batch.num_columns() != columns.len() {
+        return Err(QueryError::internal(format!(
+            "the plan produced {} columns where the binder expected {}",
+            batch.num_columns(),
+            columns.len()
+        )));
+    }
+    let arrays = batch
+        .columns()
+        .iter()
+        .zip(columns)
+        .map(|(a, c)| cast(a, &arrow_type(c.ty)))
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|e| QueryError::internal(e.to_string()))?;
+    let schema = Arc::new(Schema::new(columns.iter().map(|c| field(&c.name, c.ty)).collect::<Vec<_>>()));
+    RecordBatch::try_new(schema, arrays).map_err(|e| QueryError::internal(e.to_string()))
+}
+
+impl calypso_binder::Catalog for Session {
+    fn table(&self, name: &str) -> Option<Vec<Column>> {
+        let table = self.tables.get(name)?;
+        Some(table.columns.iter().map(|c| Column::new(c.name.clone(), c.ty)).collect())
+    }
+
+    fn table_names(&self) -> Vec<String> {
+        self.tables.keys().cloned().collect()
+    }
+}

@@ -194,7 +194,7 @@ pub enum BinaryOp {
 
 /// A string operator: its family, whether it is negated (`!has`) and whether it
 /// is case-sensitive (`has_cs`).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct StrOp {
     /// The operator family.
     pub kind: StrOpKind,
@@ -205,7 +205,7 @@ pub struct StrOp {
 }
 
 /// String operator families.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum StrOpKind {
     /// `has`: the right side is a whole term of the left.
     Has,

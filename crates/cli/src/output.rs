@@ -1,0 +1,86 @@
+//! Result rendering: a terminal table, CSV, JSON and JSON lines, with values
+//! written as Kusto writes them (kql-semantics.md §8).
+
+use std::io::{self, Write};
+
+use calypso_engine::{QueryResult, json_value, text};
+use calypso_syntax::KqlType;
+use comfy_table::{ContentArrangement, Table, presets};
+use datafusion::arrow::array::{Array, AsArray};
+use serde_json::{Map, Value};
+
+use crate::Format;
+
+/// Writes `result` to `out` in `format`.
+pub(crate) fn write(out: &mut impl Write, result: &QueryResult, format: Format, terminal: bool) -> io::Result<()> {
+    match format {
+        Format::Table => table(out, result, terminal),
+        Format::Csv => csv(out, result),
+        Format::Json => {
+            let rows: Vec<Value> = rows(result).map(Value::Object).collect();
+            serde_json::to_writer_pretty(&mut *out, &rows)?;
+            writeln!(out)
+        }
+        Format::Jsonl => {
+            for row in rows(result) {
+                serde_json::to_writer(&mut *out, &Value::Object(row))?;
+                writeln!(out)?;
+            }
+            Ok(())
+        }
+    }
+}
+
+/// The rows as JSON objects, keys in column order.
+fn rows(result: &QueryResult) -> impl Iterator<Item = Map<String, Value>> + '_ {
+    result.batches.iter().flat_map(move |batch| {
+        (0..batch.num_rows()).map(move |row| {
+            result
+                .columns
+                .iter()
+                .zip(batch.columns())
+                .map(|(col, array)| (col.name.clone(), json_value(array.as_ref(), row, col.ty)))
+                .collect()
+        })
+    })
+}
+
+/// A cell as text: Kusto's text form, but `true`/`false` for bools as result
+/// sets show them, and nothing for null.
+fn cell(array: &dyn Array, row: usize, ty: KqlType) -> String {
+    match ty {
+        _ if array.is_null(row) => String::new(),
+        KqlType::Bool => array.as_boolean().value(row).to_string(),
+        _ => text(array, row, ty),
+    }
+}
+
+fn cells(result: &QueryResult) -> impl Iterator<Item = Vec<String>> + '_ {
+    result.batches.iter().flat_map(move |batch| {
+        (0..batch.num_rows()).map(move |row| {
+            result.columns.iter().zip(batch.columns()).map(|(c, a)| cell(a.as_ref(), row, c.ty)).collect()
+        })
+    })
+}
+
+fn table(out: &mut impl Write, result: &QueryResult, terminal: bool) -> io::Result<()> {
+    let mut t = Table::new();
+    t.load_style(presets::UTF8_FULL_CONDENSED);
+    t.set_content_arrangement(if terminal { ContentArrangement::Dynamic } else { ContentArrangement::Disabled });
+    t.set_header(result.columns.iter().map(|c| c.name.as_str()));
+    for row in cells(result) {
+        t.add_row(row);
+    }
+    writeln!(out, "{t}")?;
+    let n = result.row_count();
+    writeln!(out, "{n} row{}", if n == 1 { "" } else { "s" })
+}
+
+fn csv(out: &mut impl Write, result: &QueryResult) -> io::Result<()> {
+    let mut w = csv::Writer::from_writer(out);
+    w.write_record(result.columns.iter().map(|c| c.name.as_str()))?;
+    for row in cells(result) {
+        w.write_record(&row)?;
+    }
+    w.flush()
+}

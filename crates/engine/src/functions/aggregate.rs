@@ -1,0 +1,123 @@
+//! `make_set` and `make_list`: values collected into a dynamic array.
+//!
+//! Nulls are skipped; an array-valued dynamic input contributes its elements
+//! to `make_set` (kql-semantics.md §7). The result of an empty group is `[]`.
+//! Partial states travel between partitions as JSON array text.
+
+use std::collections::HashSet;
+use std::sync::Arc;
+
+use calypso_syntax::KqlType;
+use datafusion::arrow::array::{Array, ArrayRef, AsArray};
+use datafusion::arrow::datatypes::{DataType, Field, FieldRef};
+use datafusion::common::{Result, ScalarValue};
+use datafusion::logical_expr::function::{AccumulatorArgs, StateFieldsArgs};
+use datafusion::logical_expr::{Accumulator, AggregateUDF, AggregateUDFImpl, Signature, Volatility};
+use datafusion::prelude::Expr;
+use serde_json::Value;
+
+use super::text::json_value;
+
+/// `make_set(x)` (distinct) or `make_list(x)` over values of type `input`.
+#[derive(Debug, PartialEq, Eq, Hash)]
+pub(crate) struct MakeCollection {
+    distinct: bool,
+    input: KqlType,
+    signature: Signature,
+}
+
+impl MakeCollection {
+    /// The aggregate call on `arg`.
+    pub(crate) fn call(distinct: bool, input: KqlType, arg: Expr) -> Expr {
+        let udaf = MakeCollection { distinct, input, signature: Signature::any(1, Volatility::Immutable) };
+        AggregateUDF::new_from_impl(udaf).call(vec![arg])
+    }
+}
+
+impl AggregateUDFImpl for MakeCollection {
+
+    fn name(&self) -> &str {
+        if self.distinct { "make_set" } else { "make_list" }
+    }
+
+    fn signature(&self) -> &Signature {
+        &self.signature
+    }
+
+    fn return_type(&self, _: &[DataType]) -> Result<DataType> {
+        Ok(DataType::Utf8)
+    }
+
+    fn is_nullable(&self) -> bool {
+        false
+    }
+
+    fn accumulator(&self, _args: AccumulatorArgs) -> Result<Box<dyn Accumulator>> {
+        Ok(Box::new(Collector { distinct: self.distinct, input: self.input, items: Vec::new(), seen: HashSet::new() }))
+    }
+
+    fn state_fields(&self, args: StateFieldsArgs) -> Result<Vec<FieldRef>> {
+        Ok(vec![Arc::new(Field::new(format!("{}_items", args.name), DataType::Utf8, true))])
+    }
+}
+
+#[derive(Debug)]
+struct Collector {
+    distinct: bool,
+    input: KqlType,
+    items: Vec<Value>,
+    /// The JSON text of every item, for `make_set`'s distinctness.
+    seen: HashSet<String>,
+}
+
+impl Collector {
+    fn push(&mut self, value: Value) {
+        if value.is_null() {
+            return;
+        }
+        if self.distinct && !self.seen.insert(value.to_string()) {
+            return;
+        }
+        self.items.push(value);
+    }
+}
+
+impl Accumulator for Collector {
+    fn update_batch(&mut self, values: &[ArrayRef]) -> Result<()> {
+        let array = &values[0];
+        for row in 0..array.len() {
+            match json_value(array.as_ref(), row, self.input) {
+                Value::Array(items) if self.distinct && self.input == KqlType::Dynamic => {
+                    items.into_iter().for_each(|v| self.push(v));
+                }
+                value => self.push(value),
+            }
+        }
+        Ok(())
+    }
+
+    fn evaluate(&mut self) -> Result<ScalarValue> {
+        Ok(ScalarValue::Utf8(Some(Value::Array(self.items.clone()).to_string())))
+    }
+
+    fn size(&self) -> usize {
+        size_of_val(self) + self.seen.iter().map(|s| s.len() * 2 + 32).sum::<usize>()
+    }
+
+    fn state(&mut self) -> Result<Vec<ScalarValue>> {
+        Ok(vec![self.evaluate()?])
+    }
+
+    fn merge_batch(&mut self, states: &[ArrayRef]) -> Result<()> {
+        let states = states[0].as_string::<i32>();
+        for row in 0..states.len() {
+            if states.is_null(row) {
+                continue;
+            }
+            if let Ok(Value::Array(items)) = serde_json::from_str(states.value(row)) {
+                items.into_iter().for_each(|v| self.push(v));
+            }
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,211 @@
+//! Lowering a bound plan to a DataFusion logical plan.
+//!
+//! Every node's output columns carry exactly the names of its bound schema,
+//! unqualified and unique, so parents refer to them by name alone.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use calypso_binder::plan::{AggregateCall, AggregateFunc, JoinKind, Plan, PlanKind};
+use calypso_syntax::KqlType;
+use datafusion::catalog::TableProvider;
+use datafusion::common::{JoinType, NullEquality};
+use datafusion::datasource::provider_as_source;
+use datafusion::functions_aggregate::expr_fn::{avg, count, count_distinct, max, min, sum};
+use datafusion::functions_window::expr_fn::row_number;
+use datafusion::logical_expr::{ExprFunctionExt, LogicalPlan, LogicalPlanBuilder, SortExpr, cast, lit, when};
+use datafusion::prelude::{Expr as DfExpr, coalesce, ident};
+
+use crate::QueryError;
+use crate::functions::aggregate::MakeCollection;
+use crate::scalar::Ctx;
+
+pub(crate) struct Lowerer<'a> {
+    pub(crate) ctx: Ctx,
+    pub(crate) tables: &'a HashMap<String, Arc<dyn TableProvider>>,
+    /// A counter for the aliases that keep join sides apart.
+    pub(crate) next_alias: usize,
+}
+
+type Result<T> = std::result::Result<T, QueryError>;
+
+impl Lowerer<'_> {
+    pub(crate) fn plan(&mut self, plan: &Plan) -> Result<LogicalPlan> {
+        let built = match &plan.kind {
+            PlanKind::Scan { table } => {
+                let provider = self.tables.get(table).ok_or_else(|| QueryError::internal(format!("table `{table}` vanished")))?;
+                LogicalPlanBuilder::scan(table.as_str(), provider_as_source(provider.clone()), None)?
+            }
+            PlanKind::Filter { input, predicate } => {
+                LogicalPlanBuilder::from(self.plan(input)?).filter(self.ctx.expr(predicate)?)?
+            }
+            PlanKind::Project { input, exprs } => {
+                let items = exprs
+                    .iter()
+                    .zip(&plan.schema)
+                    .map(|(e, col)| Ok(self.ctx.expr(e)?.alias(&col.name)))
+                    .collect::<Result<Vec<_>>>()?;
+                LogicalPlanBuilder::from(self.plan(input)?).project(items)?
+            }
+            PlanKind::Aggregate { input, keys, aggregates } => {
+                return self.aggregate(plan, input, keys, aggregates);
+            }
+            PlanKind::Join { left, right, kind, keys } => return self.join(plan, left, right, *kind, keys),
+            PlanKind::Sort { input, keys } => {
+                let keys = keys
+                    .iter()
+                    .map(|k| Ok(SortExpr::new(self.ctx.expr(&k.expr)?, k.ascending, k.nulls_first)))
+                    .collect::<Result<Vec<_>>>()?;
+                LogicalPlanBuilder::from(self.plan(input)?).sort(keys)?
+            }
+            PlanKind::Limit { input, count } => {
+                LogicalPlanBuilder::from(self.plan(input)?).limit(0, Some(*count as usize))?
+            }
+        };
+        Ok(built.build()?)
+    }
+
+    fn aggregate(
+        &mut self,
+        plan: &Plan,
+        input: &Plan,
+        keys: &[calypso_binder::plan::Expr],
+        aggregates: &[AggregateCall],
+    ) -> Result<LogicalPlan> {
+        let names: Vec<&str> = plan.schema.iter().map(|c| c.name.as_str()).collect();
+        let (key_names, agg_names) = names.split_at(keys.len());
+        let group = keys
+            .iter()
+            .zip(key_names)
+            .map(|(k, name)| Ok(self.ctx.expr(k)?.alias(*name)))
+            .collect::<Result<Vec<_>>>()?;
+        let aggs = aggregates
+            .iter()
+            .zip(agg_names)
+            .map(|(a, name)| Ok(self.aggregate_call(a)?.alias(*name)))
+            .collect::<Result<Vec<_>>>()?;
+        // Kusto's results for empty groups: `sum` 0 and `avg` NaN where
+        // DataFusion gives null.
+        let fixups = key_names
+            .iter()
+            .map(|name| ident(*name))
+            .chain(aggregates.iter().zip(agg_names).map(|(a, name)| {
+                let col = ident(*name);
+                match a.func {
+                    AggregateFunc::Sum => coalesce(vec![col, crate::scalar::literal(&zero(a.ty), a.ty)]).alias(*name),
+                    AggregateFunc::Avg => coalesce(vec![col, lit(f64::NAN)]).alias(*name),
+                    _ => col,
+                }
+            }))
+            .collect::<Vec<_>>();
+        Ok(LogicalPlanBuilder::from(self.plan(input)?).aggregate(group, aggs)?.project(fixups)?.build()?)
+    }
+
+    fn aggregate_call(&self, a: &AggregateCall) -> Result<DfExpr> {
+        let arg = |i: usize| self.ctx.expr(&a.args[i]);
+        Ok(match a.func {
+            AggregateFunc::Count => count(lit(1i64)),
+            AggregateFunc::CountIf => count(when(arg(0)?.is_true(), lit(1i64)).end()?),
+            AggregateFunc::DCount => count_distinct(arg(0)?),
+            AggregateFunc::Min => min(arg(0)?),
+            AggregateFunc::Max => max(arg(0)?),
+            AggregateFunc::Sum => sum(cast(arg(0)?, calypso_io::arrow_type(a.ty))),
+            AggregateFunc::Avg => avg(cast(arg(0)?, datafusion::arrow::datatypes::DataType::Float64)),
+            AggregateFunc::MakeSet => MakeCollection::call(true, a.args[0].ty, arg(0)?),
+            AggregateFunc::MakeList => MakeCollection::call(false, a.args[0].ty, arg(0)?),
+        })
+    }
+
+    fn join(
+        &mut self,
+        plan: &Plan,
+        left: &Plan,
+        right: &Plan,
+        kind: JoinKind,
+        keys: &[(String, String)],
+    ) -> Result<LogicalPlan> {
+        self.next_alias += 1;
+        let n = self.next_alias;
+        let left_keys: Vec<String> = keys.iter().map(|(l, _)| l.clone()).collect();
+
+        let mut left_plan = self.plan(left)?;
+        if kind == JoinKind::InnerUnique {
+            left_plan = dedupe(left_plan, left, &left_keys)?;
+        }
+
+        // The right side's columns take their output names before the join,
+        // so that every name is unique.
+        let right_names: Vec<String> = if kind.keeps_left() && kind.keeps_right() {
+            plan.schema[left.schema.len()..].iter().map(|c| c.name.clone()).collect()
+        } else {
+            right.schema.iter().map(|c| c.name.clone()).collect()
+        };
+        let renamed: Vec<DfExpr> =
+            right.schema.iter().zip(&right_names).map(|(c, new)| ident(&c.name).alias(new)).collect();
+        let right_plan = LogicalPlanBuilder::from(self.plan(right)?).project(renamed)?.alias(format!("__r{n}"))?.build()?;
+        let right_keys: Vec<String> = keys
+            .iter()
+            .map(|(_, r)| {
+                let idx = right.schema.iter().position(|c| &c.name == r).expect("the binder checked the key");
+                right_names[idx].clone()
+            })
+            .collect();
+
+        let join_type = match kind {
+            JoinKind::InnerUnique | JoinKind::Inner => JoinType::Inner,
+            JoinKind::LeftOuter => JoinType::Left,
+            JoinKind::RightOuter => JoinType::Right,
+            JoinKind::FullOuter => JoinType::Full,
+            JoinKind::LeftSemi => JoinType::LeftSemi,
+            JoinKind::LeftAnti => JoinType::LeftAnti,
+            JoinKind::RightSemi => JoinType::RightSemi,
+            JoinKind::RightAnti => JoinType::RightAnti,
+        };
+        let left_cols: Vec<_> = left_keys.iter().map(|k| datafusion::common::Column::from_name(k)).collect();
+        let right_cols: Vec<_> = right_keys.iter().map(|k| datafusion::common::Column::from_name(k)).collect();
+        let joined = LogicalPlanBuilder::from(left_plan)
+            .alias(format!("__l{n}"))?
+            .join_detailed(right_plan, join_type, (left_cols, right_cols), None, NullEquality::NullEqualsNull)?;
+
+        // Outer joins pad strings with "" (strings are never null), others with null.
+        let pad_left = matches!(kind, JoinKind::RightOuter | JoinKind::FullOuter);
+        let pad_right = matches!(kind, JoinKind::LeftOuter | JoinKind::FullOuter);
+        let left_len = if kind.keeps_left() { left.schema.len() } else { 0 };
+        let output = plan
+            .schema
+            .iter()
+            .enumerate()
+            .map(|(i, col)| {
+                let padded = if i < left_len { pad_left } else { pad_right };
+                if padded && col.ty == KqlType::String {
+                    coalesce(vec![ident(&col.name), lit("")]).alias(&col.name)
+                } else {
+                    ident(&col.name)
+                }
+            })
+            .collect::<Vec<_>>();
+        Ok(joined.project(output)?.build()?)
+    }
+}
+
+/// One row per key of `plan`: Kusto's `innerunique` keeps one arbitrary
+/// left row per join key.
+fn dedupe(plan: LogicalPlan, bound: &Plan, keys: &[String]) -> Result<LogicalPlan> {
+    let partition = keys.iter().map(|k| ident(k)).collect();
+    let rank = row_number().partition_by(partition).build()?.alias("__calypso_rn");
+    let columns: Vec<_> = bound.schema.iter().map(|c| ident(&c.name)).collect();
+    Ok(LogicalPlanBuilder::from(plan)
+        .window(vec![rank])?
+        .filter(ident("__calypso_rn").eq(lit(1u64)))?
+        .project(columns)?
+        .build()?)
+}
+
+fn zero(ty: KqlType) -> calypso_binder::plan::Value {
+    use calypso_binder::plan::Value;
+    match ty {
+        KqlType::Real => Value::Real(0.0),
+        KqlType::Timespan => Value::Timespan(0),
+        _ => Value::Long(0),
+    }
+}
