@@ -80,7 +80,11 @@ fn read_file(
 ) -> Result<(), LoadError> {
     let text = std::fs::read_to_string(path)
         .map_err(|e| LoadError::Unreadable { path: path.to_owned(), reason: e.to_string() })?;
-    for (idx, line) in text.lines().enumerate() {
+    let mut line_start = 0;
+    for (idx, raw) in text.split('\n').enumerate() {
+        let line = raw.strip_suffix('\r').unwrap_or(raw);
+        let start = line_start;
+        line_start += raw.len() + 1;
         if line.trim().is_empty() {
             continue;
         }
@@ -91,7 +95,7 @@ fn read_file(
                 continue;
             }
             Ok(_) => (1, "expected a JSON object".to_owned()),
-            Err(e) => (e.column().max(1), e.to_string()),
+            Err(e) => (e.column().max(1), without_position(&e.to_string())),
         };
         if options.skip_bad_rows {
             report.skipped.push((path.display().to_string(), idx + 1, failure.1));
@@ -104,11 +108,20 @@ fn read_file(
             line: idx + 1,
             column,
             message,
-            src: NamedSource::new(format!("{}:{}", path.display(), idx + 1), line.to_owned()),
-            span: (offset, 0).into(),
+            src: NamedSource::new(path.display().to_string(), text.clone()),
+            span: (start + offset, 0).into(),
         });
     }
     Ok(())
+}
+
+/// serde_json's message without its " at line 1 column 7" (which counts
+/// within the line, not the file).
+fn without_position(message: &str) -> String {
+    match message.rfind(" at line ") {
+        Some(idx) => message[..idx].to_owned(),
+        None => message.to_owned(),
+    }
 }
 
 /// The columns of the table: the catalog's (by table name, then by the

@@ -148,3 +148,12 @@ fn deep_nesting_is_an_error_not_a_crash() {
     let src = format!("{}1", "-".repeat(5000));
     assert!(matches!(error(&src), SyntaxError::TooDeep { .. }));
 }
+
+#[test]
+fn summarize_items_are_not_parameters() {
+    let t = tree("T | summarize kind = count(), FailCount = dcount(x) by k");
+    assert!(t.contains("name: \"FailCount\""), "{t}");
+    assert!(t.contains("name: \"dcount\""), "{t}");
+    let t = tree("T | summarize hint.strategy=shuffle c = count() by k");
+    assert!(t.contains("name: \"c\""), "{t}");
+}

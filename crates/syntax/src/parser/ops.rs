@@ -134,7 +134,7 @@ impl Parser {
     }
 
     fn summarize(&mut self) -> Result<OperatorKind, SyntaxError> {
-        self.params()?;
+        self.params(&[])?;
         let aggregates = if self.at_keyword("by") { Vec::new() } else { self.assignments()? };
         let by = if self.eat_keyword("by") { self.assignments()? } else { Vec::new() };
         if aggregates.is_empty() && by.is_empty() {
@@ -144,14 +144,16 @@ impl Parser {
     }
 
     /// `name=value` parameters such as `kind=inner` or `hint.strategy=shuffle`.
-    fn params(&mut self) -> Result<Vec<Param>, SyntaxError> {
+    /// `names` lists the plain parameters the operator takes; `hint.*` are
+    /// always accepted.
+    fn params(&mut self, names: &[&str]) -> Result<Vec<Param>, SyntaxError> {
         let mut params = Vec::new();
         loop {
-            let is_param = matches!(self.peek().kind, TokenKind::Ident(_))
-                && matches!(self.peek_kind(1), TokenKind::Punct("=" | "."));
-            let is_param = is_param
-                && (self.peek_kind(1) == &TokenKind::Punct("=")
-                    || matches!(self.peek().kind, TokenKind::Ident(ref w) if w == "hint"));
+            let is_param = match (&self.peek().kind, self.peek_kind(1)) {
+                (TokenKind::Ident(w), TokenKind::Punct(".")) => w == "hint",
+                (TokenKind::Ident(w), TokenKind::Punct("=")) => names.contains(&w.as_str()),
+                _ => false,
+            };
             if !is_param {
                 return Ok(params);
             }
@@ -174,7 +176,7 @@ impl Parser {
     }
 
     fn join(&mut self) -> Result<OperatorKind, SyntaxError> {
-        let params = self.params()?;
+        let params = self.params(&["kind"])?;
         let right = if self.at_punct("(") {
             self.expr()?
         } else {

@@ -1,0 +1,191 @@
+//! End-to-end tests of `calypso run`: the reference detection on the bundled
+//! dump against the alerts worked out by hand, and every kind of bad input.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use serde_json::Value;
+
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+fn calypso(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_calypso")).args(args).current_dir(root()).output().expect("calypso runs")
+}
+
+fn stdout(out: &Output) -> String {
+    String::from_utf8(out.stdout.clone()).unwrap()
+}
+
+fn stderr(out: &Output) -> String {
+    String::from_utf8(out.stderr.clone()).unwrap()
+}
+
+const MFA: [&str; 8] = [
+    "run",
+    "queries/mfa-fatigue.kql",
+    "-d",
+    "testdata/AADSignInLogs.jsonl",
+    "--now",
+    "2026-12-03T12:00:00Z",
+    "-f",
+    "jsonl",
+];
+
+/// make_set results have no defined order: compare them sorted.
+fn normalise(mut row: Value) -> Value {
+    for key in ["FailSourceIPs", "SuccessSourceIPs", "TargetApps", "FailLocations"] {
+        if let Some(Value::Array(items)) = row.get_mut(key) {
+            items.sort_by_key(|v| v.to_string());
+        }
+    }
+    row
+}
+
+fn by_user(jsonl: &str) -> BTreeMap<String, Value> {
+    jsonl
+        .lines()
+        .map(|l| serde_json::from_str::<Value>(l).unwrap())
+        .map(|row| (row["UserPrincipalName"].as_str().unwrap().to_owned(), normalise(row)))
+        .collect()
+}
+
+#[test]
+fn reference_detection_finds_the_hand_worked_alerts() {
+    let out = calypso(&MFA);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let expected = std::fs::read_to_string(root().join("testdata/mfa-fatigue.expected.jsonl")).unwrap();
+    let actual = stdout(&out);
+    assert_eq!(by_user(&actual), by_user(&expected));
+
+    // Keys in the rule's column order; rows sorted by FailCount, descending.
+    let first: serde_json::Map<String, Value> = serde_json::from_str(actual.lines().next().unwrap()).unwrap();
+    let keys: Vec<_> = first.keys().map(String::as_str).collect();
+    assert_eq!(
+        keys,
+        [
+            "AlertType", "UserPrincipalName", "FailCount", "TimeDeltaMinutes", "FirstFailTime", "SuccessTime",
+            "FailSourceIPs", "SuccessSourceIPs", "IPMismatch", "TargetApps", "FailLocations"
+        ]
+    );
+    let counts: Vec<i64> = actual.lines().map(|l| serde_json::from_str::<Value>(l).unwrap()["FailCount"].as_i64().unwrap()).collect();
+    assert!(counts.windows(2).all(|w| w[0] >= w[1]), "{counts:?}");
+}
+
+#[test]
+fn dynamic_comparison_warns_with_the_portable_rewrite() {
+    let out = calypso(&MFA);
+    let err = stderr(&out);
+    assert!(err.contains("kql::bind::dynamic_comparison"), "{err}");
+    assert!(err.contains("array_length(...) > 0"), "{err}");
+    assert!(err.contains("mfa-fatigue.kql:30:23"), "{err}");
+}
+
+#[test]
+fn strict_refuses_the_dynamic_comparison() {
+    let mut args = MFA.to_vec();
+    args.push("--strict");
+    let out = calypso(&args);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr(&out).contains("Kusto cannot compare two dynamic values"), "{}", stderr(&out));
+    assert!(stdout(&out).is_empty());
+}
+
+#[test]
+fn table_and_csv_formats() {
+    let mut args = MFA.to_vec();
+    args[7] = "table";
+    let out = stdout(&calypso(&args));
+    assert!(out.contains("│ MFA Fatigue Attack ┆ alice@contoso.com ┆ 6 "), "{out}");
+    assert!(out.contains("2026-12-03T09:00:00.1234567Z"), "{out}");
+    assert!(out.trim_end().ends_with("4 rows"), "{out}");
+
+    args[7] = "csv";
+    let out = stdout(&calypso(&args));
+    let mut lines = out.lines();
+    assert_eq!(
+        lines.next(),
+        Some("AlertType,UserPrincipalName,FailCount,TimeDeltaMinutes,FirstFailTime,SuccessTime,FailSourceIPs,SuccessSourceIPs,IPMismatch,TargetApps,FailLocations")
+    );
+    let alice = out.lines().find(|l| l.contains("alice")).unwrap();
+    assert!(alice.starts_with("MFA Fatigue Attack,alice@contoso.com,6,12,2026-12-03T09:00:00.1234567Z,2026-12-03T09:12:30.0000000Z,"), "{alice}");
+    assert!(alice.contains(",true,"), "{alice}");
+}
+
+#[test]
+fn query_from_q_and_folder_data() {
+    let out = calypso(&["run", "-q", "AADSignInLogs | where UserPrincipalName == 'grace@contoso.com' | count", "-d", "testdata"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(stdout(&out).contains("│ 9     │"), "{}", stdout(&out));
+}
+
+#[test]
+fn malformed_query_points_at_the_token() {
+    let out = calypso(&["run", "-q", "AADSignInLogs | where", "-d", "testdata"]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = stderr(&out);
+    assert!(err.contains("kql::syntax::unexpected_token"), "{err}");
+    assert!(err.contains("expected an expression, found the end of the query"), "{err}");
+    assert!(err.contains("<query>:1:22"), "{err}");
+}
+
+#[test]
+fn unknown_column_suggests_the_right_one() {
+    let out = calypso(&["run", "-q", "AADSignInLogs | where UserPrincipleName == 'x'", "-d", "testdata"]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = stderr(&out);
+    assert!(err.contains("unknown column `UserPrincipleName`"), "{err}");
+    assert!(err.contains("did you mean `UserPrincipalName`?"), "{err}");
+    assert!(err.contains("<query>:1:23"), "{err}");
+}
+
+#[test]
+fn missing_table_file_is_reported() {
+    let out = calypso(&["run", "queries/mfa-fatigue.kql", "-d", "testdata/NoSuchFile.jsonl"]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = stderr(&out);
+    assert!(err.contains("kql::io::unreadable"), "{err}");
+    assert!(err.contains("testdata/NoSuchFile.jsonl"), "{err}");
+}
+
+#[test]
+fn unknown_table_lists_what_is_loaded() {
+    let out = calypso(&["run", "-q", "SigninLogs | count", "-d", "testdata"]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = stderr(&out);
+    assert!(err.contains("unknown table `SigninLogs`"), "{err}");
+    assert!(err.contains("did you mean `AADSignInLogs`?"), "{err}");
+
+    let out = calypso(&["run", "-q", "Heartbeat | count", "-d", "testdata"]);
+    assert!(stderr(&out).contains("loaded tables: AADSignInLogs"), "{}", stderr(&out));
+}
+
+#[test]
+fn broken_json_line_stops_the_run_with_its_location() {
+    let dir = std::env::temp_dir().join(format!("calypso-bad-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("T.jsonl");
+    std::fs::write(&file, "{\"a\":1}\n{\"a\":2,\n{\"a\":3}\n").unwrap();
+    let path = file.to_str().unwrap();
+
+    let out = calypso(&["run", "-q", "T | count", "-d", path]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = stderr(&out);
+    assert!(err.contains(&format!("{path}:2:7")), "{err}");
+    assert!(err.contains("--skip-bad-rows"), "{err}");
+
+    let out = calypso(&["run", "-q", "T | count", "-d", path, "--skip-bad-rows", "-f", "jsonl"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(stdout(&out).trim(), "{\"Count\":2}");
+    assert!(stderr(&out).contains("skipped 1 unreadable row(s) of `T`"), "{}", stderr(&out));
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
+#[test]
+fn bad_now_is_a_clear_error() {
+    let out = calypso(&["run", "-q", "print 1", "--now", "yesterday"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr(&out).contains("`--now yesterday` is not a datetime"), "{}", stderr(&out));
+}
