@@ -54,7 +54,8 @@ impl<'c> Binder<'c> {
                 }
             }
         }
-        let end = script.statements.last().map_or(Span::default(), |s| Span::new(s.span.end, s.span.end));
+        let end =
+            script.statements.last().map_or(Span::default(), |s| Span::new(s.span.end, s.span.end));
         let plan = result.ok_or_else(|| {
             BindError::invalid("the query has no tabular statement", end, "nothing to return")
         })?;
@@ -85,11 +86,7 @@ impl<'c> Binder<'c> {
                 let input = self.tabular(input)?;
                 self.operator(input, op)
             }
-            _ => Err(BindError::invalid(
-                "expected a tabular expression",
-                expr.span,
-                "not a table",
-            )),
+            _ => Err(BindError::invalid("expected a tabular expression", expr.span, "not a table")),
         }
     }
 
@@ -135,14 +132,25 @@ impl<'c> Binder<'c> {
             OperatorKind::Where(pred) => self.filter(input, pred, span),
             OperatorKind::Project(items) => self.project(input, items, span),
             OperatorKind::Extend(items) => self.extend(input, items, span),
-            OperatorKind::Summarize { aggregates, by } => self.summarize(input, aggregates, by, span),
+            OperatorKind::Summarize { aggregates, by } => {
+                self.summarize(input, aggregates, by, span)
+            }
             OperatorKind::Join { params, right, on } => self.join(input, params, right, on, span),
             OperatorKind::Sort(keys) => self.sort(input, keys, span),
             OperatorKind::Take(count) => self.take(input, count, span),
             OperatorKind::Count => {
-                let count = AggregateCall { func: AggregateFunc::Count, args: vec![], ty: KqlType::Long, span };
+                let count = AggregateCall {
+                    func: AggregateFunc::Count,
+                    args: vec![],
+                    ty: KqlType::Long,
+                    span,
+                };
                 let schema = vec![Column::new("Count", KqlType::Long)];
-                let kind = PlanKind::Aggregate { input: Box::new(input), keys: vec![], aggregates: vec![count] };
+                let kind = PlanKind::Aggregate {
+                    input: Box::new(input),
+                    keys: vec![],
+                    aggregates: vec![count],
+                };
                 Ok(Plan { kind, schema, span })
             }
             OperatorKind::Distinct(items) => self.distinct(input, items, span),
@@ -162,7 +170,12 @@ impl<'c> Binder<'c> {
         Ok(Plan { kind: PlanKind::Filter { input: Box::new(input), predicate }, schema, span })
     }
 
-    fn project(&mut self, input: Plan, items: &[Assignment], span: Span) -> Result<Plan, BindError> {
+    fn project(
+        &mut self,
+        input: Plan,
+        items: &[Assignment],
+        span: Span,
+    ) -> Result<Plan, BindError> {
         let mut names = NameSet::default();
         let mut schema = Vec::new();
         let mut exprs = Vec::new();
@@ -351,10 +364,17 @@ impl<'c> Binder<'c> {
             };
             let lt = side_column(&left.schema, l, "left")?;
             let rt = side_column(&right.schema, r, "right")?;
-            let compatible = lt == rt || (lt.is_numeric() && rt.is_numeric() && lt != KqlType::Real && rt != KqlType::Real);
+            let compatible = lt == rt
+                || (lt.is_numeric()
+                    && rt.is_numeric()
+                    && lt != KqlType::Real
+                    && rt != KqlType::Real);
             if !compatible || lt == KqlType::Dynamic {
                 return Err(BindError::types(
-                    format!("join keys `{}` ({lt}) and `{}` ({rt}) cannot be compared", l.name, r.name),
+                    format!(
+                        "join keys `{}` ({lt}) and `{}` ({rt}) cannot be compared",
+                        l.name, r.name
+                    ),
                     l.span.to(r.span),
                     format!("{lt} vs {rt}"),
                 ));
@@ -385,7 +405,9 @@ impl<'c> Binder<'c> {
                     message: "cannot sort by a dynamic value".to_owned(),
                     span: key.expr.span,
                     label: "dynamic".to_owned(),
-                    help: Some("sort by `tostring(...)` or a typed conversion of the value".to_owned()),
+                    help: Some(
+                        "sort by `tostring(...)` or a typed conversion of the value".to_owned(),
+                    ),
                 });
             }
             // KQL sorts descending by default, and null is the smallest value.
@@ -414,13 +436,22 @@ impl<'c> Binder<'c> {
         Ok(Plan { kind: PlanKind::Limit { input: Box::new(input), count }, schema, span })
     }
 
-    fn distinct(&mut self, input: Plan, items: &DistinctItems, span: Span) -> Result<Plan, BindError> {
+    fn distinct(
+        &mut self,
+        input: Plan,
+        items: &DistinctItems,
+        span: Span,
+    ) -> Result<Plan, BindError> {
         let (keys, schema) = match items {
             DistinctItems::All => {
                 let keys = input
                     .schema
                     .iter()
-                    .map(|c| Expr { kind: crate::plan::ExprKind::Column(c.name.clone()), ty: c.ty, span })
+                    .map(|c| Expr {
+                        kind: crate::plan::ExprKind::Column(c.name.clone()),
+                        ty: c.ty,
+                        span,
+                    })
                     .collect();
                 (keys, input.schema.clone())
             }

@@ -136,7 +136,11 @@ impl BindError {
     }
 
     /// Any other invalid construct.
-    pub(crate) fn invalid(message: impl Into<String>, span: Span, label: impl Into<String>) -> Self {
+    pub(crate) fn invalid(
+        message: impl Into<String>,
+        span: Span,
+        label: impl Into<String>,
+    ) -> Self {
         BindError::Invalid { message: message.into(), span, label: label.into(), help: None }
     }
 }

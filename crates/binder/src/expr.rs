@@ -15,12 +15,46 @@ const AGGREGATES: [&str; 9] =
 /// KQL functions that Calypso knows but does not run yet: refused by name
 /// rather than reported as unknown.
 const KNOWN_UNSUPPORTED: [&str; 40] = [
-    "strcat", "bin", "floor", "tolong", "toint", "todouble", "toreal", "todatetime", "totimespan",
-    "tobool", "parse_json", "todynamic", "extract", "extract_all", "split", "substring",
-    "replace_string", "replace_regex", "trim", "indexof", "coalesce", "case", "startofday",
-    "startofweek", "format_datetime", "datetime_add", "datetime_part", "pack_array", "bag_pack",
-    "set_union", "set_intersect", "array_concat", "make_bag", "arg_max", "arg_min", "take_any",
-    "percentile", "dcountif", "stdev", "round",
+    "strcat",
+    "bin",
+    "floor",
+    "tolong",
+    "toint",
+    "todouble",
+    "toreal",
+    "todatetime",
+    "totimespan",
+    "tobool",
+    "parse_json",
+    "todynamic",
+    "extract",
+    "extract_all",
+    "split",
+    "substring",
+    "replace_string",
+    "replace_regex",
+    "trim",
+    "indexof",
+    "coalesce",
+    "case",
+    "startofday",
+    "startofweek",
+    "format_datetime",
+    "datetime_add",
+    "datetime_part",
+    "pack_array",
+    "bag_pack",
+    "set_union",
+    "set_intersect",
+    "array_concat",
+    "make_bag",
+    "arg_max",
+    "arg_min",
+    "take_any",
+    "percentile",
+    "dcountif",
+    "stdev",
+    "round",
 ];
 
 /// Whether `name` is an aggregate function.
@@ -59,7 +93,11 @@ impl Binder<'_> {
             A::Star => Err(BindError::invalid("`*` is not a value", span, "not allowed here")),
             A::Call { func, args } => self.call(func, args, columns, span),
             A::Member { base, name } => {
-                let key = expr(ExprKind::Literal(Value::String(name.name.clone())), KqlType::String, name.span);
+                let key = expr(
+                    ExprKind::Literal(Value::String(name.name.clone())),
+                    KqlType::String,
+                    name.span,
+                );
                 self.dynamic_get(base, key, columns, span)
             }
             A::Index { base, index } => {
@@ -119,9 +157,15 @@ impl Binder<'_> {
                     let bound = self.scalar(item, columns)?;
                     collect_terms(&bound, &mut terms)?;
                 }
-                Ok(expr(ExprKind::HasAny { lhs: boxed(lhs), terms, all: *all }, KqlType::Bool, span))
+                Ok(expr(
+                    ExprKind::HasAny { lhs: boxed(lhs), terms, all: *all },
+                    KqlType::Bool,
+                    span,
+                ))
             }
-            A::Between { lhs, negated, low, high } => self.between(lhs, *negated, low, high, columns, span),
+            A::Between { lhs, negated, low, high } => {
+                self.between(lhs, *negated, low, high, columns, span)
+            }
             A::Pipe { .. } => Err(BindError::unsupported(
                 "a tabular expression used as a scalar (toscalar())",
                 span,
@@ -189,7 +233,11 @@ impl Binder<'_> {
             KqlType::String => Ok(e),
             KqlType::Dynamic => {
                 let span = e.span;
-                Ok(expr(ExprKind::Call { func: ScalarFunc::ToString, args: vec![e] }, KqlType::String, span))
+                Ok(expr(
+                    ExprKind::Call { func: ScalarFunc::ToString, args: vec![e] },
+                    KqlType::String,
+                    span,
+                ))
             }
             ty => Err(BindError::TypeMismatch {
                 message: format!("`{op}` needs a string operand, but this is a {ty}"),
@@ -214,7 +262,11 @@ impl Binder<'_> {
                 let lhs = self.text_operand(lhs, &str_op.spelling())?;
                 if rhs.ty != KqlType::String {
                     return Err(BindError::types(
-                        format!("`{}` needs a string on its right, but this is a {}", str_op.spelling(), rhs.ty),
+                        format!(
+                            "`{}` needs a string on its right, but this is a {}",
+                            str_op.spelling(),
+                            rhs.ty
+                        ),
                         rhs.span,
                         rhs.ty.to_string(),
                     ));
@@ -236,7 +288,11 @@ impl Binder<'_> {
                     }
                 }
                 let op = if op == B::And { BinaryOp::And } else { BinaryOp::Or };
-                return Ok(expr(ExprKind::Binary { op, lhs: boxed(lhs), rhs: boxed(rhs) }, KqlType::Bool, span));
+                return Ok(expr(
+                    ExprKind::Binary { op, lhs: boxed(lhs), rhs: boxed(rhs) },
+                    KqlType::Bool,
+                    span,
+                ));
             }
             B::Add => BinaryOp::Add,
             B::Sub => BinaryOp::Sub,
@@ -252,7 +308,10 @@ impl Binder<'_> {
             B::EqCi => BinaryOp::EqCi,
             B::NeCi => BinaryOp::NeCi,
         };
-        if matches!(op, BinaryOp::Add | BinaryOp::Sub | BinaryOp::Mul | BinaryOp::Div | BinaryOp::Mod) {
+        if matches!(
+            op,
+            BinaryOp::Add | BinaryOp::Sub | BinaryOp::Mul | BinaryOp::Div | BinaryOp::Mod
+        ) {
             let ty = arithmetic_type(op, lhs.ty, rhs.ty).ok_or_else(|| {
                 BindError::types(
                     format!("`{}` is not defined for {} and {}", op_symbol(op), lhs.ty, rhs.ty),
@@ -265,7 +324,11 @@ impl Binder<'_> {
         if matches!(op, BinaryOp::EqCi | BinaryOp::NeCi) {
             let lhs = self.text_operand(lhs, "=~")?;
             let rhs = self.text_operand(rhs, "=~")?;
-            return Ok(expr(ExprKind::Binary { op, lhs: boxed(lhs), rhs: boxed(rhs) }, KqlType::Bool, span));
+            return Ok(expr(
+                ExprKind::Binary { op, lhs: boxed(lhs), rhs: boxed(rhs) },
+                KqlType::Bool,
+                span,
+            ));
         }
         if lhs.ty == KqlType::Dynamic && rhs.ty == KqlType::Dynamic {
             return self.dynamic_equals(op, op_span, lhs, rhs, span);
@@ -277,7 +340,13 @@ impl Binder<'_> {
 
     /// Checks that `value` can be compared with `other`, converting a string
     /// literal to `other`'s type where Kusto does (`datetime_col == "2024-01-01"`).
-    fn comparable(&self, op: BinaryOp, other: &Expr, value: Expr, span: Span) -> Result<Expr, BindError> {
+    fn comparable(
+        &self,
+        op: BinaryOp,
+        other: &Expr,
+        value: Expr,
+        span: Span,
+    ) -> Result<Expr, BindError> {
         let (a, b) = (other.ty, value.ty);
         let is_null_literal = matches!(value.kind, ExprKind::Literal(Value::Null));
         if a == b || (a.is_numeric() && b.is_numeric()) || is_null_literal {
@@ -291,7 +360,10 @@ impl Binder<'_> {
         }
         if b == KqlType::Dynamic || a == KqlType::Dynamic {
             return Err(BindError::unsupported(
-                format!("comparing a dynamic value with a {}", if a == KqlType::Dynamic { b } else { a }),
+                format!(
+                    "comparing a dynamic value with a {}",
+                    if a == KqlType::Dynamic { b } else { a }
+                ),
                 span,
             ));
         }
@@ -299,7 +371,9 @@ impl Binder<'_> {
             message: format!("cannot compare values of types {a} and {b}"),
             span,
             label: format!("{a} vs {b}"),
-            help: Some("convert one side, e.g. with todatetime(), tolong() or tostring()".to_owned()),
+            help: Some(
+                "convert one side, e.g. with todatetime(), tolong() or tostring()".to_owned(),
+            ),
         })
     }
 
@@ -351,14 +425,19 @@ impl Binder<'_> {
             ));
         }
         // `t between (start .. 3d)` means up to `start + 3d`.
-        if value.ty == KqlType::Datetime && low.ty == KqlType::Datetime && high.ty == KqlType::Timespan {
+        if value.ty == KqlType::Datetime
+            && low.ty == KqlType::Datetime
+            && high.ty == KqlType::Timespan
+        {
             let hspan = high.span;
-            let kind = ExprKind::Binary { op: BinaryOp::Add, lhs: boxed(low.clone()), rhs: boxed(high) };
+            let kind =
+                ExprKind::Binary { op: BinaryOp::Add, lhs: boxed(low.clone()), rhs: boxed(high) };
             high = expr(kind, KqlType::Datetime, hspan);
         }
         let low = self.comparable(BinaryOp::Le, &value, low, span)?;
         let high = self.comparable(BinaryOp::Le, &value, high, span)?;
-        let kind = ExprKind::Between { value: boxed(value), low: boxed(low), high: boxed(high), negated };
+        let kind =
+            ExprKind::Between { value: boxed(value), low: boxed(low), high: boxed(high), negated };
         Ok(expr(kind, KqlType::Bool, span))
     }
 
@@ -381,7 +460,12 @@ impl Binder<'_> {
             if args.len() == n {
                 Ok(())
             } else {
-                Err(BindError::ArgumentCount { func: name.to_owned(), expected: expected.to_owned(), found: args.len(), span })
+                Err(BindError::ArgumentCount {
+                    func: name.to_owned(),
+                    expected: expected.to_owned(),
+                    found: args.len(),
+                    span,
+                })
             }
         };
         match name {
@@ -391,27 +475,39 @@ impl Binder<'_> {
                     [] => Ok(now),
                     [offset] => {
                         let offset = self.typed_arg(name, offset, columns, &[KqlType::Timespan])?;
-                        let kind = ExprKind::Binary { op: BinaryOp::Add, lhs: boxed(now), rhs: boxed(offset) };
+                        let kind = ExprKind::Binary {
+                            op: BinaryOp::Add,
+                            lhs: boxed(now),
+                            rhs: boxed(offset),
+                        };
                         Ok(expr(kind, KqlType::Datetime, span))
                     }
-                    _ => Err(BindError::ArgumentCount { func: name.to_owned(), expected: "0 or 1 arguments".to_owned(), found: args.len(), span }),
+                    _ => Err(BindError::ArgumentCount {
+                        func: name.to_owned(),
+                        expected: "0 or 1 arguments".to_owned(),
+                        found: args.len(),
+                        span,
+                    }),
                 }
             }
             "ago" => {
                 arity(1, "1 argument")?;
                 let offset = self.typed_arg(name, &args[0], columns, &[KqlType::Timespan])?;
                 let now = expr(ExprKind::Now, KqlType::Datetime, span);
-                let kind = ExprKind::Binary { op: BinaryOp::Sub, lhs: boxed(now), rhs: boxed(offset) };
+                let kind =
+                    ExprKind::Binary { op: BinaryOp::Sub, lhs: boxed(now), rhs: boxed(offset) };
                 Ok(expr(kind, KqlType::Datetime, span))
             }
             "datetime_diff" => {
                 arity(3, "3 arguments")?;
                 let period = self.typed_arg(name, &args[0], columns, &[KqlType::String])?;
                 match &period.kind {
-                    ExprKind::Literal(Value::String(p)) if DIFF_PERIODS.contains(&p.to_lowercase().as_str()) => {}
+                    ExprKind::Literal(Value::String(p))
+                        if DIFF_PERIODS.contains(&p.to_lowercase().as_str()) => {}
                     _ => {
                         return Err(BindError::Invalid {
-                            message: "the period of `datetime_diff` must be a constant period name".to_owned(),
+                            message: "the period of `datetime_diff` must be a constant period name"
+                                .to_owned(),
                             span: args[0].span,
                             label: "not a period".to_owned(),
                             help: Some(format!("periods: {}", DIFF_PERIODS.join(", "))),
@@ -424,7 +520,12 @@ impl Binder<'_> {
             }
             "set_difference" => {
                 if args.len() < 2 {
-                    return Err(BindError::ArgumentCount { func: name.to_owned(), expected: "at least 2 arguments".to_owned(), found: args.len(), span });
+                    return Err(BindError::ArgumentCount {
+                        func: name.to_owned(),
+                        expected: "at least 2 arguments".to_owned(),
+                        found: args.len(),
+                        span,
+                    });
                 }
                 let args = args
                     .iter()
@@ -477,24 +578,43 @@ impl Binder<'_> {
                 let cond = self.typed_arg(name, &args[0], columns, &[KqlType::Bool])?;
                 let then = self.scalar(&args[1], columns)?;
                 let otherwise = self.scalar(&args[2], columns)?;
-                let ty = branch_type(&then, &otherwise).ok_or_else(|| BindError::types(
-                    format!("the branches of `{name}` have different types: {} and {}", then.ty, otherwise.ty),
-                    args[1].span.to(args[2].span),
-                    format!("{} vs {}", then.ty, otherwise.ty),
-                ))?;
+                let ty = branch_type(&then, &otherwise).ok_or_else(|| {
+                    BindError::types(
+                        format!(
+                            "the branches of `{name}` have different types: {} and {}",
+                            then.ty, otherwise.ty
+                        ),
+                        args[1].span.to(args[2].span),
+                        format!("{} vs {}", then.ty, otherwise.ty),
+                    )
+                })?;
                 self.func(ScalarFunc::Iff, vec![cond, then, otherwise], ty, span)
             }
             _ if KNOWN_UNSUPPORTED.contains(&name) => {
                 Err(BindError::unsupported(format!("the function `{name}()`"), func.span))
             }
             _ => {
-                let known = SUPPORTED_FUNCTIONS.iter().chain(KNOWN_UNSUPPORTED.iter()).chain(AGGREGATES.iter()).copied();
-                Err(BindError::UnknownFunction { name: name.to_owned(), span: func.span, help: suggest(name, known) })
+                let known = SUPPORTED_FUNCTIONS
+                    .iter()
+                    .chain(KNOWN_UNSUPPORTED.iter())
+                    .chain(AGGREGATES.iter())
+                    .copied();
+                Err(BindError::UnknownFunction {
+                    name: name.to_owned(),
+                    span: func.span,
+                    help: suggest(name, known),
+                })
             }
         }
     }
 
-    fn func(&self, func: ScalarFunc, args: Vec<Expr>, ty: KqlType, span: Span) -> Result<Expr, BindError> {
+    fn func(
+        &self,
+        func: ScalarFunc,
+        args: Vec<Expr>,
+        ty: KqlType,
+        span: Span,
+    ) -> Result<Expr, BindError> {
         Ok(expr(ExprKind::Call { func, args }, ty, span))
     }
 
@@ -533,10 +653,18 @@ impl Binder<'_> {
                 return Ok(());
             }
             if args.len() > n && matches!(name, "dcount" | "make_set" | "make_list") {
-                return Err(BindError::unsupported(format!("the optional arguments of `{name}()`"), args[n].span));
+                return Err(BindError::unsupported(
+                    format!("the optional arguments of `{name}()`"),
+                    args[n].span,
+                ));
             }
             let expected = if n == 1 { "1 argument".to_owned() } else { format!("{n} arguments") };
-            Err(BindError::ArgumentCount { func: name.to_owned(), expected, found: args.len(), span })
+            Err(BindError::ArgumentCount {
+                func: name.to_owned(),
+                expected,
+                found: args.len(),
+                span,
+            })
         };
         let mut bound = Vec::new();
         let (agg, ty) = match name {
@@ -560,18 +688,32 @@ impl Binder<'_> {
                     "dcount" => (AggregateFunc::DCount, KqlType::Long),
                     "min" | "max" => {
                         if ty == KqlType::Dynamic {
-                            return Err(BindError::types(format!("`{name}` is not defined for dynamic"), args[0].span, "dynamic"));
+                            return Err(BindError::types(
+                                format!("`{name}` is not defined for dynamic"),
+                                args[0].span,
+                                "dynamic",
+                            ));
                         }
                         (if name == "min" { AggregateFunc::Min } else { AggregateFunc::Max }, ty)
                     }
                     "sum" => match ty {
                         KqlType::Int | KqlType::Long => (AggregateFunc::Sum, KqlType::Long),
                         KqlType::Real | KqlType::Timespan => (AggregateFunc::Sum, ty),
-                        _ => return Err(BindError::types(format!("`sum` is not defined for {ty}"), args[0].span, ty.to_string())),
+                        _ => {
+                            return Err(BindError::types(
+                                format!("`sum` is not defined for {ty}"),
+                                args[0].span,
+                                ty.to_string(),
+                            ));
+                        }
                     },
                     "avg" => {
                         if !ty.is_numeric() {
-                            return Err(BindError::types(format!("`avg` is not defined for {ty}"), args[0].span, ty.to_string()));
+                            return Err(BindError::types(
+                                format!("`avg` is not defined for {ty}"),
+                                args[0].span,
+                                ty.to_string(),
+                            ));
                         }
                         (AggregateFunc::Avg, KqlType::Real)
                     }
@@ -587,13 +729,37 @@ impl Binder<'_> {
 }
 
 const DIFF_PERIODS: [&str; 11] = [
-    "year", "quarter", "month", "week", "day", "hour", "minute", "second", "millisecond",
-    "microsecond", "nanosecond",
+    "year",
+    "quarter",
+    "month",
+    "week",
+    "day",
+    "hour",
+    "minute",
+    "second",
+    "millisecond",
+    "microsecond",
+    "nanosecond",
 ];
 
 const SUPPORTED_FUNCTIONS: [&str; 17] = [
-    "now", "ago", "datetime_diff", "set_difference", "array_length", "isempty", "isnotempty",
-    "isnull", "isnotnull", "tolower", "toupper", "strlen", "tostring", "not", "iff", "iif", "dynamic",
+    "now",
+    "ago",
+    "datetime_diff",
+    "set_difference",
+    "array_length",
+    "isempty",
+    "isnotempty",
+    "isnull",
+    "isnotnull",
+    "tolower",
+    "toupper",
+    "strlen",
+    "tostring",
+    "not",
+    "iff",
+    "iif",
+    "dynamic",
 ];
 
 /// The result type of arithmetic, per kql-semantics.md §4.3.

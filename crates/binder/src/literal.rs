@@ -84,7 +84,9 @@ fn dynamic_json(d: &DynamicLiteral, span: Span) -> Result<serde_json::Value, Bin
             Value::Bool(b) => J::Bool(b),
             Value::Int(v) => J::from(v),
             Value::Long(v) => J::from(v),
-            Value::Real(v) => serde_json::Number::from_f64(v).map_or(J::String("NaN".into()), J::Number),
+            Value::Real(v) => {
+                serde_json::Number::from_f64(v).map_or(J::String("NaN".into()), J::Number)
+            }
             Value::String(s) => J::String(s),
             Value::Timespan(ns) => J::from(ns / calypso_syntax::literal::NANOS_PER_TICK),
             Value::Datetime(ns) => J::String(calypso_syntax::literal::format_datetime(ns)),

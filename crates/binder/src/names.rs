@@ -4,8 +4,23 @@ use calypso_syntax::ast::{Expr, ExprKind, Literal};
 
 /// Functions whose result takes the name of their first argument.
 const PASS_THROUGH: [&str; 17] = [
-    "tostring", "toint", "tolong", "todouble", "toreal", "bin", "floor", "ceiling", "round",
-    "abs", "sqrt", "log", "log10", "log2", "exp", "exp2", "startofday",
+    "tostring",
+    "toint",
+    "tolong",
+    "todouble",
+    "toreal",
+    "bin",
+    "floor",
+    "ceiling",
+    "round",
+    "abs",
+    "sqrt",
+    "log",
+    "log10",
+    "log2",
+    "exp",
+    "exp2",
+    "startofday",
 ];
 
 /// The name an unnamed scalar expression gets, or `None` when Kusto would

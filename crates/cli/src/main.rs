@@ -96,8 +96,12 @@ fn run(args: RunArgs) -> miette::Result<()> {
         session.catalog_mut().add_schema_dir(dir)?;
     }
     if let Some(now) = &args.now {
-        let instant = calypso_syntax::literal::parse_datetime(now)
-            .ok_or_else(|| miette::miette!(code = "kql::cli::bad_now", "`--now {now}` is not a datetime; write e.g. 2026-12-03T12:00:00Z"))?;
+        let instant = calypso_syntax::literal::parse_datetime(now).ok_or_else(|| {
+            miette::miette!(
+                code = "kql::cli::bad_now",
+                "`--now {now}` is not a datetime; write e.g. 2026-12-03T12:00:00Z"
+            )
+        })?;
         session.set_now(Some(instant));
     }
     session.set_strict(args.strict);
@@ -109,13 +113,15 @@ fn run(args: RunArgs) -> miette::Result<()> {
     }
 
     let source = NamedSource::new(name, text.clone());
-    let result = session.query(&text).map_err(|e| Report::new(e).with_source_code(source.clone()))?;
+    let result =
+        session.query(&text).map_err(|e| Report::new(e).with_source_code(source.clone()))?;
     for warning in &result.warnings {
         eprint_report(&Report::new(warning.clone()).with_source_code(source.clone()));
     }
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
-    output::write(&mut out, &result, args.format, std::io::stdout().is_terminal()).into_diagnostic()?;
+    output::write(&mut out, &result, args.format, std::io::stdout().is_terminal())
+        .into_diagnostic()?;
     out.flush().into_diagnostic()
 }
 
@@ -126,7 +132,10 @@ fn query_text(args: &RunArgs) -> miette::Result<(String, String)> {
     match &args.file {
         Some(path) if path.as_os_str() == "-" => {
             let mut text = String::new();
-            std::io::stdin().read_to_string(&mut text).into_diagnostic().wrap_err("cannot read the query from standard input")?;
+            std::io::stdin()
+                .read_to_string(&mut text)
+                .into_diagnostic()
+                .wrap_err("cannot read the query from standard input")?;
             Ok(("<stdin>".to_owned(), text))
         }
         Some(path) => {
@@ -135,7 +144,10 @@ fn query_text(args: &RunArgs) -> miette::Result<(String, String)> {
                 .wrap_err_with(|| format!("cannot read the query file `{}`", path.display()))?;
             Ok((path.display().to_string(), text))
         }
-        None => Err(miette::miette!(code = "kql::cli::no_query", "no query given: pass a .kql file, `-` for standard input, or -q TEXT")),
+        None => Err(miette::miette!(
+            code = "kql::cli::no_query",
+            "no query given: pass a .kql file, `-` for standard input, or -q TEXT"
+        )),
     }
 }
 
@@ -156,7 +168,13 @@ fn report_load(table: &calypso_io::Table) {
             severity = miette::Severity::Warning,
             code = "kql::io::conversion",
             "{} value(s) of `{}.{}` are not a valid {} and became null; the first is {} at {}:{}",
-            issue.count, table.name, issue.column, issue.ty, issue.example, issue.location.0, issue.location.1
+            issue.count,
+            table.name,
+            issue.column,
+            issue.ty,
+            issue.example,
+            issue.location.0,
+            issue.location.1
         ));
     }
 }
@@ -168,7 +186,8 @@ fn eprint_report(report: &Report) {
 }
 
 fn is_broken_pipe(report: &Report) -> bool {
-    report
-        .chain()
-        .any(|e| e.downcast_ref::<std::io::Error>().is_some_and(|e| e.kind() == std::io::ErrorKind::BrokenPipe))
+    report.chain().any(|e| {
+        e.downcast_ref::<std::io::Error>()
+            .is_some_and(|e| e.kind() == std::io::ErrorKind::BrokenPipe)
+    })
 }

@@ -12,7 +12,12 @@ use serde_json::{Map, Value};
 use crate::Format;
 
 /// Writes `result` to `out` in `format`.
-pub(crate) fn write(out: &mut impl Write, result: &QueryResult, format: Format, terminal: bool) -> io::Result<()> {
+pub(crate) fn write(
+    out: &mut impl Write,
+    result: &QueryResult,
+    format: Format,
+    terminal: bool,
+) -> io::Result<()> {
     match format {
         Format::Table => table(out, result, terminal),
         Format::Csv => csv(out, result),
@@ -58,7 +63,12 @@ fn cell(array: &dyn Array, row: usize, ty: KqlType) -> String {
 fn cells(result: &QueryResult) -> impl Iterator<Item = Vec<String>> + '_ {
     result.batches.iter().flat_map(move |batch| {
         (0..batch.num_rows()).map(move |row| {
-            result.columns.iter().zip(batch.columns()).map(|(c, a)| cell(a.as_ref(), row, c.ty)).collect()
+            result
+                .columns
+                .iter()
+                .zip(batch.columns())
+                .map(|(c, a)| cell(a.as_ref(), row, c.ty))
+                .collect()
         })
     })
 }
@@ -66,7 +76,11 @@ fn cells(result: &QueryResult) -> impl Iterator<Item = Vec<String>> + '_ {
 fn table(out: &mut impl Write, result: &QueryResult, terminal: bool) -> io::Result<()> {
     let mut t = Table::new();
     t.load_style(presets::UTF8_FULL_CONDENSED);
-    t.set_content_arrangement(if terminal { ContentArrangement::Dynamic } else { ContentArrangement::Disabled });
+    t.set_content_arrangement(if terminal {
+        ContentArrangement::Dynamic
+    } else {
+        ContentArrangement::Disabled
+    });
     t.set_header(result.columns.iter().map(|c| c.name.as_str()));
     for row in cells(result) {
         t.add_row(row);

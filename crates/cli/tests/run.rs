@@ -12,7 +12,11 @@ fn root() -> PathBuf {
 }
 
 fn calypso(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_calypso")).args(args).current_dir(root()).output().expect("calypso runs")
+    Command::new(env!("CARGO_BIN_EXE_calypso"))
+        .args(args)
+        .current_dir(root())
+        .output()
+        .expect("calypso runs")
 }
 
 fn stdout(out: &Output) -> String {
@@ -56,21 +60,35 @@ fn by_user(jsonl: &str) -> BTreeMap<String, Value> {
 fn reference_detection_finds_the_hand_worked_alerts() {
     let out = calypso(&MFA);
     assert!(out.status.success(), "{}", stderr(&out));
-    let expected = std::fs::read_to_string(root().join("testdata/mfa-fatigue.expected.jsonl")).unwrap();
+    let expected =
+        std::fs::read_to_string(root().join("testdata/mfa-fatigue.expected.jsonl")).unwrap();
     let actual = stdout(&out);
     assert_eq!(by_user(&actual), by_user(&expected));
 
     // Keys in the rule's column order; rows sorted by FailCount, descending.
-    let first: serde_json::Map<String, Value> = serde_json::from_str(actual.lines().next().unwrap()).unwrap();
+    let first: serde_json::Map<String, Value> =
+        serde_json::from_str(actual.lines().next().unwrap()).unwrap();
     let keys: Vec<_> = first.keys().map(String::as_str).collect();
     assert_eq!(
         keys,
         [
-            "AlertType", "UserPrincipalName", "FailCount", "TimeDeltaMinutes", "FirstFailTime", "SuccessTime",
-            "FailSourceIPs", "SuccessSourceIPs", "IPMismatch", "TargetApps", "FailLocations"
+            "AlertType",
+            "UserPrincipalName",
+            "FailCount",
+            "TimeDeltaMinutes",
+            "FirstFailTime",
+            "SuccessTime",
+            "FailSourceIPs",
+            "SuccessSourceIPs",
+            "IPMismatch",
+            "TargetApps",
+            "FailLocations"
         ]
     );
-    let counts: Vec<i64> = actual.lines().map(|l| serde_json::from_str::<Value>(l).unwrap()["FailCount"].as_i64().unwrap()).collect();
+    let counts: Vec<i64> = actual
+        .lines()
+        .map(|l| serde_json::from_str::<Value>(l).unwrap()["FailCount"].as_i64().unwrap())
+        .collect();
     assert!(counts.windows(2).all(|w| w[0] >= w[1]), "{counts:?}");
 }
 
@@ -107,7 +125,9 @@ fn table_and_csv_formats() {
     let mut lines = out.lines();
     assert_eq!(
         lines.next(),
-        Some("AlertType,UserPrincipalName,FailCount,TimeDeltaMinutes,FirstFailTime,SuccessTime,FailSourceIPs,SuccessSourceIPs,IPMismatch,TargetApps,FailLocations")
+        Some(
+            "AlertType,UserPrincipalName,FailCount,TimeDeltaMinutes,FirstFailTime,SuccessTime,FailSourceIPs,SuccessSourceIPs,IPMismatch,TargetApps,FailLocations"
+        )
     );
     let alice = out.lines().find(|l| l.contains("alice")).unwrap();
     assert!(alice.starts_with("MFA Fatigue Attack,alice@contoso.com,6,12,2026-12-03T09:00:00.1234567Z,2026-12-03T09:12:30.0000000Z,"), "{alice}");
@@ -116,7 +136,13 @@ fn table_and_csv_formats() {
 
 #[test]
 fn query_from_q_and_folder_data() {
-    let out = calypso(&["run", "-q", "AADSignInLogs | where UserPrincipalName == 'grace@contoso.com' | count", "-d", "testdata"]);
+    let out = calypso(&[
+        "run",
+        "-q",
+        "AADSignInLogs | where UserPrincipalName == 'grace@contoso.com' | count",
+        "-d",
+        "testdata",
+    ]);
     assert!(out.status.success(), "{}", stderr(&out));
     assert!(stdout(&out).contains("│ 9     │"), "{}", stdout(&out));
 }
@@ -133,7 +159,8 @@ fn malformed_query_points_at_the_token() {
 
 #[test]
 fn unknown_column_suggests_the_right_one() {
-    let out = calypso(&["run", "-q", "AADSignInLogs | where UserPrincipleName == 'x'", "-d", "testdata"]);
+    let out =
+        calypso(&["run", "-q", "AADSignInLogs | where UserPrincipleName == 'x'", "-d", "testdata"]);
     assert_eq!(out.status.code(), Some(1));
     let err = stderr(&out);
     assert!(err.contains("unknown column `UserPrincipleName`"), "{err}");

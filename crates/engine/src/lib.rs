@@ -52,7 +52,10 @@ pub enum QueryError {
     },
     /// A bug in Calypso.
     #[error("internal error: {message}")]
-    #[diagnostic(code(kql::internal), help("this is a bug in Calypso; please report it with the query"))]
+    #[diagnostic(
+        code(kql::internal),
+        help("this is a bug in Calypso; please report it with the query")
+    )]
     Internal {
         /// What went wrong.
         message: String,
@@ -139,16 +142,24 @@ impl Session {
     }
 
     /// Loads a table from its files and makes it queryable by name.
-    pub fn load(&mut self, source: &TableSource, options: LoadOptions) -> Result<&Table, LoadError> {
-        let table = calypso_io::load_json_lines(&source.name, &source.files, &self.catalog, options)?;
+    pub fn load(
+        &mut self,
+        source: &TableSource,
+        options: LoadOptions,
+    ) -> Result<&Table, LoadError> {
+        let table =
+            calypso_io::load_json_lines(&source.name, &source.files, &self.catalog, options)?;
         self.add_table(table)
     }
 
     /// Makes an already loaded table queryable.
     pub fn add_table(&mut self, table: Table) -> Result<&Table, LoadError> {
-        let schema = Arc::new(Schema::new(table.columns.iter().map(|c| field(&c.name, c.ty)).collect::<Vec<_>>()));
-        let mem = MemTable::try_new(schema, vec![table.batches.clone()])
-            .map_err(|e| LoadError::Internal { table: table.name.clone(), reason: e.to_string() })?;
+        let schema = Arc::new(Schema::new(
+            table.columns.iter().map(|c| field(&c.name, c.ty)).collect::<Vec<_>>(),
+        ));
+        let mem = MemTable::try_new(schema, vec![table.batches.clone()]).map_err(|e| {
+            LoadError::Internal { table: table.name.clone(), reason: e.to_string() }
+        })?;
         let name = table.name.clone();
         self.providers.insert(name.clone(), Arc::new(mem));
         self.tables.insert(name.clone(), table);
@@ -168,12 +179,16 @@ impl Session {
         let now = self.now.unwrap_or_else(|| {
             chrono::Utc::now().timestamp_nanos_opt().expect("the current time fits in nanoseconds")
         });
-        let mut lowerer = lower::Lowerer { ctx: scalar::Ctx { now }, tables: &self.providers, next_alias: 0 };
+        let mut lowerer =
+            lower::Lowerer { ctx: scalar::Ctx { now }, tables: &self.providers, next_alias: 0 };
         let plan = lowerer.plan(&bound.plan)?;
 
         let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
-        let ctx = SessionContext::new_with_config(SessionConfig::new().with_target_partitions(threads));
-        let batches = self.runtime.block_on(async { ctx.execute_logical_plan(plan).await?.collect().await })?;
+        let ctx =
+            SessionContext::new_with_config(SessionConfig::new().with_target_partitions(threads));
+        let batches = self
+            .runtime
+            .block_on(async { ctx.execute_logical_plan(plan).await?.collect().await })?;
 
         let columns = bound.plan.schema.clone();
         let batches = batches.iter().map(|b| conform(b, &columns)).collect::<Result<_, _>>()?;
@@ -198,7 +213,8 @@ fn conform(batch: &RecordBatch, columns: &[Column]) -> Result<RecordBatch, Query
         .map(|(a, c)| cast(a, &arrow_type(c.ty)))
         .collect::<Result<Vec<_>, _>>()
         .map_err(|e| QueryError::internal(e.to_string()))?;
-    let schema = Arc::new(Schema::new(columns.iter().map(|c| field(&c.name, c.ty)).collect::<Vec<_>>()));
+    let schema =
+        Arc::new(Schema::new(columns.iter().map(|c| field(&c.name, c.ty)).collect::<Vec<_>>()));
     RecordBatch::try_new(schema, arrays).map_err(|e| QueryError::internal(e.to_string()))
 }
 

@@ -13,7 +13,9 @@ use datafusion::common::{JoinType, NullEquality};
 use datafusion::datasource::provider_as_source;
 use datafusion::functions_aggregate::expr_fn::{avg, count, count_distinct, max, min, sum};
 use datafusion::functions_window::expr_fn::row_number;
-use datafusion::logical_expr::{ExprFunctionExt, LogicalPlan, LogicalPlanBuilder, SortExpr, cast, lit, when};
+use datafusion::logical_expr::{
+    ExprFunctionExt, LogicalPlan, LogicalPlanBuilder, SortExpr, cast, lit, when,
+};
 use datafusion::prelude::{Expr as DfExpr, coalesce, ident};
 
 use crate::QueryError;
@@ -33,8 +35,15 @@ impl Lowerer<'_> {
     pub(crate) fn plan(&mut self, plan: &Plan) -> Result<LogicalPlan> {
         let built = match &plan.kind {
             PlanKind::Scan { table } => {
-                let provider = self.tables.get(table).ok_or_else(|| QueryError::internal(format!("table `{table}` vanished")))?;
-                LogicalPlanBuilder::scan(table.as_str(), provider_as_source(provider.clone()), None)?
+                let provider = self
+                    .tables
+                    .get(table)
+                    .ok_or_else(|| QueryError::internal(format!("table `{table}` vanished")))?;
+                LogicalPlanBuilder::scan(
+                    table.as_str(),
+                    provider_as_source(provider.clone()),
+                    None,
+                )?
             }
             PlanKind::Filter { input, predicate } => {
                 LogicalPlanBuilder::from(self.plan(input)?).filter(self.ctx.expr(predicate)?)?
@@ -50,7 +59,9 @@ impl Lowerer<'_> {
             PlanKind::Aggregate { input, keys, aggregates } => {
                 return self.aggregate(plan, input, keys, aggregates);
             }
-            PlanKind::Join { left, right, kind, keys } => return self.join(plan, left, right, *kind, keys),
+            PlanKind::Join { left, right, kind, keys } => {
+                return self.join(plan, left, right, *kind, keys);
+            }
             PlanKind::Sort { input, keys } => {
                 let keys = keys
                     .iter()
@@ -92,13 +103,18 @@ impl Lowerer<'_> {
             .chain(aggregates.iter().zip(agg_names).map(|(a, name)| {
                 let col = ident(*name);
                 match a.func {
-                    AggregateFunc::Sum => coalesce(vec![col, crate::scalar::literal(&zero(a.ty), a.ty)]).alias(*name),
+                    AggregateFunc::Sum => {
+                        coalesce(vec![col, crate::scalar::literal(&zero(a.ty), a.ty)]).alias(*name)
+                    }
                     AggregateFunc::Avg => coalesce(vec![col, lit(f64::NAN)]).alias(*name),
                     _ => col,
                 }
             }))
             .collect::<Vec<_>>();
-        Ok(LogicalPlanBuilder::from(self.plan(input)?).aggregate(group, aggs)?.project(fixups)?.build()?)
+        Ok(LogicalPlanBuilder::from(self.plan(input)?)
+            .aggregate(group, aggs)?
+            .project(fixups)?
+            .build()?)
     }
 
     fn aggregate_call(&self, a: &AggregateCall) -> Result<DfExpr> {
@@ -110,7 +126,9 @@ impl Lowerer<'_> {
             AggregateFunc::Min => min(arg(0)?),
             AggregateFunc::Max => max(arg(0)?),
             AggregateFunc::Sum => sum(cast(arg(0)?, calypso_io::arrow_type(a.ty))),
-            AggregateFunc::Avg => avg(cast(arg(0)?, datafusion::arrow::datatypes::DataType::Float64)),
+            AggregateFunc::Avg => {
+                avg(cast(arg(0)?, datafusion::arrow::datatypes::DataType::Float64))
+            }
             AggregateFunc::MakeSet => MakeCollection::call(true, a.args[0].ty, arg(0)?),
             AggregateFunc::MakeList => MakeCollection::call(false, a.args[0].ty, arg(0)?),
         })
@@ -140,13 +158,24 @@ impl Lowerer<'_> {
         } else {
             right.schema.iter().map(|c| c.name.clone()).collect()
         };
-        let renamed: Vec<DfExpr> =
-            right.schema.iter().zip(&right_names).map(|(c, new)| ident(&c.name).alias(new)).collect();
-        let right_plan = LogicalPlanBuilder::from(self.plan(right)?).project(renamed)?.alias(format!("__r{n}"))?.build()?;
+        let renamed: Vec<DfExpr> = right
+            .schema
+            .iter()
+            .zip(&right_names)
+            .map(|(c, new)| ident(&c.name).alias(new))
+            .collect();
+        let right_plan = LogicalPlanBuilder::from(self.plan(right)?)
+            .project(renamed)?
+            .alias(format!("__r{n}"))?
+            .build()?;
         let right_keys: Vec<String> = keys
             .iter()
             .map(|(_, r)| {
-                let idx = right.schema.iter().position(|c| &c.name == r).expect("the binder checked the key");
+                let idx = right
+                    .schema
+                    .iter()
+                    .position(|c| &c.name == r)
+                    .expect("the binder checked the key");
                 right_names[idx].clone()
             })
             .collect();
@@ -161,11 +190,17 @@ impl Lowerer<'_> {
             JoinKind::RightSemi => JoinType::RightSemi,
             JoinKind::RightAnti => JoinType::RightAnti,
         };
-        let left_cols: Vec<_> = left_keys.iter().map(|k| datafusion::common::Column::from_name(k)).collect();
-        let right_cols: Vec<_> = right_keys.iter().map(|k| datafusion::common::Column::from_name(k)).collect();
-        let joined = LogicalPlanBuilder::from(left_plan)
-            .alias(format!("__l{n}"))?
-            .join_detailed(right_plan, join_type, (left_cols, right_cols), None, NullEquality::NullEqualsNull)?;
+        let left_cols: Vec<_> =
+            left_keys.iter().map(datafusion::common::Column::from_name).collect();
+        let right_cols: Vec<_> =
+            right_keys.iter().map(datafusion::common::Column::from_name).collect();
+        let joined = LogicalPlanBuilder::from(left_plan).alias(format!("__l{n}"))?.join_detailed(
+            right_plan,
+            join_type,
+            (left_cols, right_cols),
+            None,
+            NullEquality::NullEqualsNull,
+        )?;
 
         // Outer joins pad strings with "" (strings are never null), others with null.
         let pad_left = matches!(kind, JoinKind::RightOuter | JoinKind::FullOuter);
@@ -191,7 +226,7 @@ impl Lowerer<'_> {
 /// One row per key of `plan`: Kusto's `innerunique` keeps one arbitrary
 /// left row per join key.
 fn dedupe(plan: LogicalPlan, bound: &Plan, keys: &[String]) -> Result<LogicalPlan> {
-    let partition = keys.iter().map(|k| ident(k)).collect();
+    let partition = keys.iter().map(ident).collect();
     let rank = row_number().partition_by(partition).build()?.alias("__calypso_rn");
     let columns: Vec<_> = bound.schema.iter().map(|c| ident(&c.name)).collect();
     Ok(LogicalPlanBuilder::from(plan)

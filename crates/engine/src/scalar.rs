@@ -28,7 +28,9 @@ impl Ctx {
             ExprKind::Negate(inner) => {
                 let x = self.expr(inner)?;
                 match inner.ty {
-                    KqlType::Timespan => cast(-cast(x, DataType::Int64), arrow_type(KqlType::Timespan)),
+                    KqlType::Timespan => {
+                        cast(-cast(x, DataType::Int64), arrow_type(KqlType::Timespan))
+                    }
                     _ => -x,
                 }
             }
@@ -41,16 +43,29 @@ impl Ctx {
                 call(string::HasAnyUdf::new(terms.clone(), *all), vec![self.expr(lhs)?])
             }
             ExprKind::In { lhs, list, negated, case_insensitive } => {
-                let fold = |x: DfExpr| if *case_insensitive { KqlUdf::call("tolower", DataType::Utf8, string::to_lower, vec![x]) } else { x };
+                let fold = |x: DfExpr| {
+                    if *case_insensitive {
+                        KqlUdf::call("tolower", DataType::Utf8, string::to_lower, vec![x])
+                    } else {
+                        x
+                    }
+                };
                 let common = list.iter().fold(lhs.ty, |acc, item| common_type(acc, item.ty));
                 let value = fold(self.typed(lhs, common)?);
-                let items = list.iter().map(|i| Ok(fold(self.typed(i, common)?))).collect::<Result<Vec<_>, QueryError>>()?;
+                let items = list
+                    .iter()
+                    .map(|i| Ok(fold(self.typed(i, common)?)))
+                    .collect::<Result<Vec<_>, QueryError>>()?;
                 // A null operand is not in any list: `in` is false, `!in` true.
                 coalesce(vec![value.in_list(items, *negated), lit(*negated)])
             }
             ExprKind::Between { value, low, high, negated } => {
                 let common = common_type(common_type(value.ty, low.ty), high.ty);
-                let (v, lo, hi) = (self.typed(value, common)?, self.typed(low, common)?, self.typed(high, common)?);
+                let (v, lo, hi) = (
+                    self.typed(value, common)?,
+                    self.typed(low, common)?,
+                    self.typed(high, common)?,
+                );
                 let inside = v.clone().gt_eq(lo.clone()).and(v.clone().lt_eq(hi.clone()));
                 let inside = if *negated { !inside } else { inside };
                 // Null when any side is null, whatever the other comparison says.
@@ -58,7 +73,12 @@ impl Ctx {
                     .otherwise(inside)?
             }
             ExprKind::DynamicEquals { lhs, rhs, negated } => {
-                let eq = KqlUdf::call("dynamic_equals", DataType::Boolean, dynamic::dynamic_equals, vec![self.expr(lhs)?, self.expr(rhs)?]);
+                let eq = KqlUdf::call(
+                    "dynamic_equals",
+                    DataType::Boolean,
+                    dynamic::dynamic_equals,
+                    vec![self.expr(lhs)?, self.expr(rhs)?],
+                );
                 if *negated { !eq } else { eq }
             }
             ExprKind::Call { func, args } => self.call(*func, args, e.ty)?,
@@ -71,7 +91,13 @@ impl Ctx {
         Ok(if e.ty == ty { x } else { cast(x, arrow_type(ty)) })
     }
 
-    fn binary(&self, op: BinaryOp, lhs: &Expr, rhs: &Expr, result: KqlType) -> Result<DfExpr, QueryError> {
+    fn binary(
+        &self,
+        op: BinaryOp,
+        lhs: &Expr,
+        rhs: &Expr,
+        result: KqlType,
+    ) -> Result<DfExpr, QueryError> {
         use KqlType::*;
         let (lt, rt) = (lhs.ty, rhs.ty);
         let int64 = |x: DfExpr| cast(x, DataType::Int64);
@@ -84,9 +110,12 @@ impl Ctx {
                 let eq = lower(self.expr(lhs)?).eq(lower(self.expr(rhs)?));
                 if op == BinaryOp::EqCi { eq } else { !eq }
             }
-            BinaryOp::Eq | BinaryOp::Ne | BinaryOp::Lt | BinaryOp::Le | BinaryOp::Gt | BinaryOp::Ge => {
-                self.comparison(op, lhs, rhs)?
-            }
+            BinaryOp::Eq
+            | BinaryOp::Ne
+            | BinaryOp::Lt
+            | BinaryOp::Le
+            | BinaryOp::Gt
+            | BinaryOp::Ge => self.comparison(op, lhs, rhs)?,
             _ if matches!((lt, rt), (Datetime | Timespan, _) | (_, Datetime | Timespan)) => {
                 // Datetime and timespan arithmetic runs on nanosecond counts.
                 let (a, b) = (self.expr(lhs)?, self.expr(rhs)?);
@@ -109,11 +138,16 @@ impl Ctx {
                 // Kusto's modulo is never negative.
                 let (a, b) = (int64(self.expr(lhs)?), int64(self.expr(rhs)?));
                 let m = abs(b.clone());
-                when(b.eq(lit(0i64)), lit(ScalarValue::Int64(None))).otherwise((a % m.clone() + m.clone()) % m)?
+                when(b.eq(lit(0i64)), lit(ScalarValue::Int64(None)))
+                    .otherwise((a % m.clone() + m.clone()) % m)?
             }
             _ => {
                 let target = arrow_type(result);
-                binary_expr(cast(self.expr(lhs)?, target.clone()), df_op(op), cast(self.expr(rhs)?, target))
+                binary_expr(
+                    cast(self.expr(lhs)?, target.clone()),
+                    df_op(op),
+                    cast(self.expr(rhs)?, target),
+                )
             }
         })
     }
@@ -138,14 +172,24 @@ impl Ctx {
         let lowered = args.iter().map(|a| self.expr(a)).collect::<Result<Vec<_>, _>>()?;
         let out = arrow_type(ty);
         Ok(match func {
-            ScalarFunc::DatetimeDiff => KqlUdf::call("datetime_diff", out, datetime::datetime_diff, lowered),
-            ScalarFunc::SetDifference => KqlUdf::call("set_difference", out, dynamic::set_difference, lowered),
-            ScalarFunc::ArrayLength => KqlUdf::call("array_length", out, dynamic::array_length, lowered),
-            ScalarFunc::DynamicGet => KqlUdf::call("dynamic_get", out, dynamic::dynamic_get, lowered),
+            ScalarFunc::DatetimeDiff => {
+                KqlUdf::call("datetime_diff", out, datetime::datetime_diff, lowered)
+            }
+            ScalarFunc::SetDifference => {
+                KqlUdf::call("set_difference", out, dynamic::set_difference, lowered)
+            }
+            ScalarFunc::ArrayLength => {
+                KqlUdf::call("array_length", out, dynamic::array_length, lowered)
+            }
+            ScalarFunc::DynamicGet => {
+                KqlUdf::call("dynamic_get", out, dynamic::dynamic_get, lowered)
+            }
             ScalarFunc::ToLower => KqlUdf::call("tolower", out, string::to_lower, lowered),
             ScalarFunc::ToUpper => KqlUdf::call("toupper", out, string::to_upper, lowered),
             ScalarFunc::Strlen => KqlUdf::call("strlen", out, string::strlen, lowered),
-            ScalarFunc::ToString => KqlUdf::call("tostring", out, text::to_string_kernel(args[0].ty), lowered),
+            ScalarFunc::ToString => {
+                KqlUdf::call("tostring", out, text::to_string_kernel(args[0].ty), lowered)
+            }
             ScalarFunc::IsEmpty | ScalarFunc::IsNotEmpty => {
                 let x = lowered.into_iter().next().expect("one argument");
                 let empty = match args[0].ty {

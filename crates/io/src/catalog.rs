@@ -53,7 +53,10 @@ impl Catalog {
     /// Adds or replaces the tables described by the JSON files in `dir`
     /// (`{"table": ..., "columns": [{"name", "type"}]}`, as in `shared/schemas`).
     pub fn add_schema_dir(&mut self, dir: &Path) -> Result<(), LoadError> {
-        let unreadable = |e: std::io::Error| LoadError::Unreadable { path: dir.to_owned(), reason: e.to_string() };
+        let unreadable = |e: std::io::Error| LoadError::Unreadable {
+            path: dir.to_owned(),
+            reason: e.to_string(),
+        };
         let mut paths: Vec<_> = std::fs::read_dir(dir)
             .map_err(unreadable)?
             .filter_map(|e| e.ok().map(|e| e.path()))
@@ -74,10 +77,12 @@ fn read_schema_file(path: &Path) -> Result<(String, Vec<ColumnSchema>), LoadErro
         .map_err(|e| LoadError::Unreadable { path: path.to_owned(), reason: e.to_string() })?;
     let json: serde_json::Value = serde_json::from_str(&text).map_err(|e| bad(e.to_string()))?;
     let name = json["table"].as_str().ok_or_else(|| bad("no \"table\" name".to_owned()))?;
-    let columns = json["columns"].as_array().ok_or_else(|| bad("no \"columns\" array".to_owned()))?;
+    let columns =
+        json["columns"].as_array().ok_or_else(|| bad("no \"columns\" array".to_owned()))?;
     let mut out = Vec::new();
     for col in columns {
-        let col_name = col["name"].as_str().ok_or_else(|| bad("a column without a name".to_owned()))?;
+        let col_name =
+            col["name"].as_str().ok_or_else(|| bad("a column without a name".to_owned()))?;
         let ty_name = col["type"].as_str().unwrap_or_default();
         let ty = KqlType::from_name(ty_name)
             .ok_or_else(|| bad(format!("column `{col_name}` has unknown type `{ty_name}`")))?;
@@ -94,7 +99,12 @@ mod tests {
     fn builtin_has_the_required_tables() {
         let catalog = builtin();
         assert_eq!(catalog.len(), 1077);
-        for (table, n) in [("SigninLogs", 96), ("AADNonInteractiveUserSignInLogs", 86), ("SecurityEvent", 237), ("Syslog", 21)] {
+        for (table, n) in [
+            ("SigninLogs", 96),
+            ("AADNonInteractiveUserSignInLogs", 86),
+            ("SecurityEvent", 237),
+            ("Syslog", 21),
+        ] {
             assert_eq!(catalog.table(table).map(<[_]>::len), Some(n), "{table}");
         }
         let signin = catalog.table("SigninLogs").unwrap();

@@ -19,27 +19,9 @@ pub enum LoadError {
     },
 
     /// A line that is not a JSON object.
-    #[error("{}:{line}:{column}: {message}", path.display())]
-    #[diagnostic(
-        code(kql::io::bad_json),
-        help("fix the line, or pass --skip-bad-rows to read on and count the skipped rows")
-    )]
-    BadJson {
-        /// The file.
-        path: PathBuf,
-        /// 1-based line number.
-        line: usize,
-        /// 1-based column.
-        column: usize,
-        /// What is wrong.
-        message: String,
-        /// The offending line.
-        #[source_code]
-        src: NamedSource<String>,
-        /// Where in the line.
-        #[label("here")]
-        span: SourceSpan,
-    },
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    BadJson(Box<BadJson>),
 
     /// A file with no rows.
     #[error("`{}` holds no rows", path.display())]
@@ -99,4 +81,28 @@ pub enum LoadError {
         /// Arrow's message.
         reason: String,
     },
+}
+
+/// A line of a JSON-lines file that is not a JSON object.
+#[derive(Debug, Error, Diagnostic)]
+#[error("{}:{line}:{column}: {message}", path.display())]
+#[diagnostic(
+    code(kql::io::bad_json),
+    help("fix the line, or pass --skip-bad-rows to read on and count the skipped rows")
+)]
+pub struct BadJson {
+    /// The file.
+    pub path: PathBuf,
+    /// 1-based line number.
+    pub line: usize,
+    /// 1-based column.
+    pub column: usize,
+    /// What is wrong.
+    pub message: String,
+    /// The file's text.
+    #[source_code]
+    pub src: NamedSource<String>,
+    /// Where in the file.
+    #[label("here")]
+    pub span: SourceSpan,
 }

@@ -16,9 +16,13 @@ use datafusion::arrow::array::{
 use datafusion::arrow::datatypes::Schema;
 use datafusion::arrow::record_batch::RecordBatch;
 use miette::NamedSource;
+
+use crate::error::BadJson;
 use serde_json::{Map, Value};
 
-use crate::{Catalog, ColumnSchema, ConversionIssue, LoadError, LoadReport, SchemaOrigin, Table, field};
+use crate::{
+    Catalog, ColumnSchema, ConversionIssue, LoadError, LoadReport, SchemaOrigin, Table, field,
+};
 
 /// How to treat unreadable input.
 #[derive(Clone, Copy, Debug, Default)]
@@ -57,7 +61,11 @@ pub fn load_json_lines(
     report.rows = rows.len();
 
     if let Some(col) = columns.iter().find(|c| c.ty == KqlType::Decimal) {
-        return Err(LoadError::UnsupportedType { table: name.to_owned(), column: col.name.clone(), ty: col.ty });
+        return Err(LoadError::UnsupportedType {
+            table: name.to_owned(),
+            column: col.name.clone(),
+            ty: col.ty,
+        });
     }
     let mut arrays = Vec::with_capacity(columns.len());
     for col in &columns {
@@ -103,14 +111,14 @@ fn read_file(
         }
         let (column, message) = failure;
         let offset = line.char_indices().nth(column - 1).map_or(line.len(), |(i, _)| i);
-        return Err(LoadError::BadJson {
+        return Err(LoadError::BadJson(Box::new(BadJson {
             path: path.to_owned(),
             line: idx + 1,
             column,
             message,
             src: NamedSource::new(path.display().to_string(), text.clone()),
             span: (start + offset, 0).into(),
-        });
+        })));
     }
     Ok(())
 }
@@ -176,7 +184,12 @@ fn infer<'a>(values: impl Iterator<Item = &'a Value>) -> KqlType {
     ty.unwrap_or(KqlType::String)
 }
 
-fn build_column(col: &ColumnSchema, rows: &[Row], files: &[PathBuf], issue: &mut Option<ConversionIssue>) -> ArrayRef {
+fn build_column(
+    col: &ColumnSchema,
+    rows: &[Row],
+    files: &[PathBuf],
+    issue: &mut Option<ConversionIssue>,
+) -> ArrayRef {
     let mut fail = |row: &Row, value: &Value| {
         let entry = issue.get_or_insert_with(|| ConversionIssue {
             column: col.name.clone(),
@@ -194,7 +207,9 @@ fn build_column(col: &ColumnSchema, rows: &[Row], files: &[PathBuf], issue: &mut
             for (_, v) in values {
                 match v {
                     Value::Null => b.append_value(""),
-                    Value::String(s) if col.ty == KqlType::Guid => b.append_value(s.to_ascii_lowercase()),
+                    Value::String(s) if col.ty == KqlType::Guid => {
+                        b.append_value(s.to_ascii_lowercase())
+                    }
                     Value::String(s) => b.append_value(s),
                     other => b.append_value(other.to_string()),
                 }
@@ -208,7 +223,9 @@ fn build_column(col: &ColumnSchema, rows: &[Row], files: &[PathBuf], issue: &mut
                     Value::Null => b.append_null(),
                     // Exports write dynamic columns as JSON text; Kusto parses it.
                     Value::String(s) => match serde_json::from_str::<Value>(s) {
-                        Ok(parsed @ (Value::Object(_) | Value::Array(_))) => b.append_value(parsed.to_string()),
+                        Ok(parsed @ (Value::Object(_) | Value::Array(_))) => {
+                            b.append_value(parsed.to_string())
+                        }
                         _ => b.append_value(v.to_string()),
                     },
                     other => b.append_value(other.to_string()),
@@ -242,7 +259,9 @@ fn build_column(col: &ColumnSchema, rows: &[Row], files: &[PathBuf], issue: &mut
             for (row, v) in values {
                 match v {
                     Value::Null => b.append_null(),
-                    Value::String(s) if parse_timespan(s).is_some() => b.append_option(parse_timespan(s)),
+                    Value::String(s) if parse_timespan(s).is_some() => {
+                        b.append_option(parse_timespan(s))
+                    }
                     _ => {
                         fail(row, v);
                         b.append_null();
@@ -333,7 +352,9 @@ fn build_column(col: &ColumnSchema, rows: &[Row], files: &[PathBuf], issue: &mut
 
 fn to_i64(v: &Value) -> Option<i64> {
     match v {
-        Value::Number(n) => n.as_i64().or_else(|| n.as_f64().filter(|f| f.fract() == 0.0 && f.abs() < 9.2e18).map(|f| f as i64)),
+        Value::Number(n) => n.as_i64().or_else(|| {
+            n.as_f64().filter(|f| f.fract() == 0.0 && f.abs() < 9.2e18).map(|f| f as i64)
+        }),
         Value::String(s) => s.trim().parse().ok(),
         _ => None,
     }

@@ -17,7 +17,7 @@ use datafusion::arrow::record_batch::RecordBatch;
 
 pub use catalog::{Catalog, builtin};
 pub use encoding::{KQL_TYPE_KEY, arrow_type, field};
-pub use error::LoadError;
+pub use error::{BadJson, LoadError};
 pub use json::{LoadOptions, load_json_lines};
 pub use source::{TableSource, resolve_sources};
 

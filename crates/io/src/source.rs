@@ -36,7 +36,8 @@ pub fn resolve_sources(data: &[PathBuf], tables: &[String]) -> Result<Vec<TableS
         }
     }
     for arg in tables {
-        let (name, path) = arg.split_once('=').ok_or_else(|| LoadError::BadTableArg { arg: arg.clone() })?;
+        let (name, path) =
+            arg.split_once('=').ok_or_else(|| LoadError::BadTableArg { arg: arg.clone() })?;
         let path = PathBuf::from(path);
         let meta = std::fs::metadata(&path).map_err(|e| unreadable(&path, e))?;
         let files = if meta.is_dir() { data_files(&path)? } else { vec![path] };

@@ -41,7 +41,9 @@ pub enum SyntaxError {
     #[error("invalid escape sequence `{sequence}` in string literal")]
     #[diagnostic(
         code(kql::syntax::invalid_escape),
-        help("valid escapes are \\\\ \\' \\\" \\a \\b \\f \\n \\r \\t \\v \\uXXXX \\xHH; use @\"...\" for a verbatim string")
+        help(
+            "valid escapes are \\\\ \\' \\\" \\a \\b \\f \\n \\r \\t \\v \\uXXXX \\xHH; use @\"...\" for a verbatim string"
+        )
     )]
     InvalidEscape {
         /// The sequence as written.

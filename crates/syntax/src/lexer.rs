@@ -178,7 +178,9 @@ impl<'a> Lexer<'a> {
         if (text == "h" || text == "H") && rest.starts_with(['"', '\'']) {
             return self.string(start, self.pos, false);
         }
-        if (text == "h" || text == "H") && rest.starts_with('@') && rest[1..].starts_with(['"', '\''])
+        if (text == "h" || text == "H")
+            && rest.starts_with('@')
+            && rest[1..].starts_with(['"', '\''])
         {
             return self.string(start, self.pos + 1, true);
         }
@@ -227,6 +229,8 @@ impl<'a> Lexer<'a> {
         })
     }
 
+    /// `['name']` is a quoted name; a `[` followed by anything else after the
+    /// string (as in `dynamic(['a', 'b'])`) is plain punctuation.
     fn quoted_ident(&mut self) -> Result<(), SyntaxError> {
         let start = self.pos;
         self.pos += 1;
@@ -236,13 +240,9 @@ impl<'a> Lexer<'a> {
         let rest = &self.src[self.pos..];
         let trimmed = rest.trim_start();
         if !trimmed.starts_with(']') {
-            let at = self.pos + (rest.len() - trimmed.len());
-            return Err(SyntaxError::UnexpectedToken {
-                expected: "`]` closing the quoted name".to_owned(),
-                found: describe_char(trimmed),
-                span: Span::new(at, at + trimmed.chars().next().map_or(0, char::len_utf8)),
-                help: None,
-            });
+            self.pos = start + 1;
+            self.push(TokenKind::Punct("["), start);
+            return Ok(());
         }
         self.pos += rest.len() - trimmed.len() + 1;
         self.push(TokenKind::QuotedIdent(name), start);
@@ -261,7 +261,8 @@ impl<'a> Lexer<'a> {
         let body_start = quote_at + 1;
         let mut value = String::new();
         let mut chars = self.src[body_start..].char_indices().peekable();
-        let unterminated = |end: usize| SyntaxError::UnterminatedString { span: Span::new(quote_at, end) };
+        let unterminated =
+            |end: usize| SyntaxError::UnterminatedString { span: Span::new(quote_at, end) };
         while let Some((i, c)) = chars.next() {
             let at = body_start + i;
             match c {
@@ -394,7 +395,8 @@ fn identifier_tail(input: &str) -> IResult<&str, &str> {
 /// `0x1F`, `12`, `1.5`, `1.`, `1e3`, `2.5e-3`; never the `..` of a range.
 fn number_text(input: &str) -> IResult<&str, &str> {
     let digits = || take_while1(|c: char| c.is_ascii_digit());
-    let hex = recognize((alt((tag("0x"), tag("0X"))), take_while1(|c: char| c.is_ascii_hexdigit())));
+    let hex =
+        recognize((alt((tag("0x"), tag("0X"))), take_while1(|c: char| c.is_ascii_hexdigit())));
     let fraction = recognize((
         satisfy(|c| c == '.'),
         nom::combinator::not(satisfy(|c| c == '.')),
@@ -445,13 +447,6 @@ fn decode_escape(text: &str) -> Result<(char, usize), usize> {
         .and_then(char::from_u32)
         .map(|ch| (ch, digits_at + len))
         .ok_or(digits_at + len)
-}
-
-fn describe_char(text: &str) -> String {
-    match text.chars().next() {
-        Some(c) => format!("`{c}`"),
-        None => "the end of the query".to_owned(),
-    }
 }
 
 #[cfg(test)]

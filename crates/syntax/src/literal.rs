@@ -21,7 +21,8 @@ const NANOS_PER_DAY: i64 = 86_400 * NANOS_PER_SECOND;
 /// (years 1677–2262).
 pub fn parse_datetime(text: &str) -> Option<i64> {
     let text = text.trim();
-    let text = text.strip_prefix(['"', '\'']).and_then(|t| t.strip_suffix(['"', '\''])).unwrap_or(text);
+    let text =
+        text.strip_prefix(['"', '\'']).and_then(|t| t.strip_suffix(['"', '\''])).unwrap_or(text);
     if let Ok(dt) = DateTime::parse_from_rfc3339(text) {
         return truncate_to_tick(dt.timestamp_nanos_opt()?);
     }
@@ -89,7 +90,8 @@ pub fn looks_like_iso_datetime(text: &str) -> bool {
 /// (`15 seconds`, `30min`). Returns nanoseconds.
 pub fn parse_timespan(text: &str) -> Option<i64> {
     let text = text.trim();
-    let text = text.strip_prefix(['"', '\'']).and_then(|t| t.strip_suffix(['"', '\''])).unwrap_or(text);
+    let text =
+        text.strip_prefix(['"', '\'']).and_then(|t| t.strip_suffix(['"', '\''])).unwrap_or(text);
     let (negative, body) = match text.strip_prefix('-') {
         Some(rest) => (true, rest.trim_start()),
         None => (false, text),

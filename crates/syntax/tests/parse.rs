@@ -27,7 +27,10 @@ fn reference_detection_parses() {
             StatementKind::Query(_) => None,
         })
         .collect();
-    assert_eq!(names, ["MfaFatigueWindow", "MfaPromptThreshold", "FailedMfaEvents", "SuccessfulMfaEvents"]);
+    assert_eq!(
+        names,
+        ["MfaFatigueWindow", "MfaPromptThreshold", "FailedMfaEvents", "SuccessfulMfaEvents"]
+    );
     let StatementKind::Query(query) = &script.statements[4].kind else { panic!() };
     let ExprKind::Pipe { op, .. } = &query.kind else { panic!() };
     assert!(matches!(op.kind, OperatorKind::Sort(_)));
@@ -83,9 +86,14 @@ fn list_operators() {
 
 #[test]
 fn literals() {
-    assert!(tree("datetime(2024-01-01T10:00:00.1234567Z)").contains("raw: \"2024-01-01T10:00:00.1234567Z\""));
+    assert!(
+        tree("datetime(2024-01-01T10:00:00.1234567Z)")
+            .contains("raw: \"2024-01-01T10:00:00.1234567Z\"")
+    );
     assert!(tree("dynamic([1, 'a', {\"k\": null}])").contains("Array"));
     assert!(tree("dynamic({})").contains("Bag([])"));
+    assert!(tree("dynamic(['a'])").contains("Array([Scalar(String(\"a\"))])"));
+    assert!(tree("dynamic(['a', 'b'])").contains("Scalar(String(\"b\"))"));
     assert!(tree("long(null)").contains("ty: Long, raw: \"null\""));
     assert!(tree("'a' \"b\"").contains("String(\"ab\")"));
     assert!(tree("True").contains("Bool(true)"));

@@ -12,7 +12,9 @@ use datafusion::arrow::array::{Array, ArrayRef, AsArray};
 use datafusion::arrow::datatypes::{DataType, Field, FieldRef};
 use datafusion::common::{Result, ScalarValue};
 use datafusion::logical_expr::function::{AccumulatorArgs, StateFieldsArgs};
-use datafusion::logical_expr::{Accumulator, AggregateUDF, AggregateUDFImpl, Signature, Volatility};
+use datafusion::logical_expr::{
+    Accumulator, AggregateUDF, AggregateUDFImpl, Signature, Volatility,
+};
 use datafusion::prelude::Expr;
 use serde_json::Value;
 
@@ -29,13 +31,13 @@ pub(crate) struct MakeCollection {
 impl MakeCollection {
     /// The aggregate call on `arg`.
     pub(crate) fn call(distinct: bool, input: KqlType, arg: Expr) -> Expr {
-        let udaf = MakeCollection { distinct, input, signature: Signature::any(1, Volatility::Immutable) };
+        let udaf =
+            MakeCollection { distinct, input, signature: Signature::any(1, Volatility::Immutable) };
         AggregateUDF::new_from_impl(udaf).call(vec![arg])
     }
 }
 
 impl AggregateUDFImpl for MakeCollection {
-
     fn name(&self) -> &str {
         if self.distinct { "make_set" } else { "make_list" }
     }
@@ -53,7 +55,12 @@ impl AggregateUDFImpl for MakeCollection {
     }
 
     fn accumulator(&self, _args: AccumulatorArgs) -> Result<Box<dyn Accumulator>> {
-        Ok(Box::new(Collector { distinct: self.distinct, input: self.input, items: Vec::new(), seen: HashSet::new() }))
+        Ok(Box::new(Collector {
+            distinct: self.distinct,
+            input: self.input,
+            items: Vec::new(),
+            seen: HashSet::new(),
+        }))
     }
 
     fn state_fields(&self, args: StateFieldsArgs) -> Result<Vec<FieldRef>> {

@@ -38,7 +38,8 @@ fn diff(period: &str, a: i64, b: i64) -> Result<i64> {
     if let Some(&(_, unit)) = NANOS.iter().find(|(name, _)| *name == period) {
         return Ok(a.div_euclid(unit) - b.div_euclid(unit));
     }
-    let (da, db) = (DateTime::<Utc>::from_timestamp_nanos(a), DateTime::<Utc>::from_timestamp_nanos(b));
+    let (da, db) =
+        (DateTime::<Utc>::from_timestamp_nanos(a), DateTime::<Utc>::from_timestamp_nanos(b));
     let months = |d: &DateTime<Utc>| i64::from(d.year()) * 12 + i64::from(d.month0());
     Ok(match period {
         "year" => i64::from(da.year() - db.year()),

@@ -105,7 +105,12 @@ mod tests {
 
     #[test]
     fn set_difference_keeps_first_appearance_order() {
-        let a = strings(&[Some(r#"["1.1.1.1","2.2.2.2","1.1.1.1"]"#), Some("[1,2,3]"), None, Some("{}")]);
+        let a = strings(&[
+            Some(r#"["1.1.1.1","2.2.2.2","1.1.1.1"]"#),
+            Some("[1,2,3]"),
+            None,
+            Some("{}"),
+        ]);
         let b = strings(&[Some(r#"["2.2.2.2"]"#), Some("[1,2,3]"), Some("[]"), Some("[]")]);
         let out = set_difference(&[a, b]).unwrap();
         let out = out.as_string::<i32>();
@@ -117,7 +122,8 @@ mod tests {
 
     #[test]
     fn member_access_never_fails() {
-        let base = strings(&[Some(r#"{"a":{"b":1}}"#), Some("[10,20,30]"), Some("[10,20,30]"), Some("5")]);
+        let base =
+            strings(&[Some(r#"{"a":{"b":1}}"#), Some("[10,20,30]"), Some("[10,20,30]"), Some("5")]);
         let keys: ArrayRef = Arc::new(StringArray::from(vec!["a", "x", "x", "x"]));
         let out = dynamic_get(&[base.clone(), keys]).unwrap();
         assert_eq!(out.as_string::<i32>().value(0), r#"{"b":1}"#);

@@ -37,8 +37,18 @@ pub(crate) struct KqlUdf {
 
 impl KqlUdf {
     /// A call of the kernel `kernel`, named `name`, on `args`.
-    pub(crate) fn call(name: &'static str, return_type: DataType, kernel: Kernel, args: Vec<Expr>) -> Expr {
-        let udf = KqlUdf { name, signature: Signature::variadic_any(Volatility::Immutable), return_type, kernel };
+    pub(crate) fn call(
+        name: &'static str,
+        return_type: DataType,
+        kernel: Kernel,
+        args: Vec<Expr>,
+    ) -> Expr {
+        let udf = KqlUdf {
+            name,
+            signature: Signature::variadic_any(Volatility::Immutable),
+            return_type,
+            kernel,
+        };
         ScalarUDF::new_from_impl(udf).call(args)
     }
 }
@@ -59,7 +69,6 @@ impl Hash for KqlUdf {
 }
 
 impl ScalarUDFImpl for KqlUdf {
-
     fn name(&self) -> &str {
         self.name
     }

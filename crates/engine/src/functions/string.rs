@@ -12,7 +12,9 @@ use calypso_syntax::ast::{StrOp, StrOpKind};
 use datafusion::arrow::array::{Array, ArrayRef, AsArray, BooleanArray, Int64Array, StringArray};
 use datafusion::arrow::datatypes::DataType;
 use datafusion::common::Result;
-use datafusion::logical_expr::{ColumnarValue, ScalarFunctionArgs, ScalarUDFImpl, Signature, Volatility};
+use datafusion::logical_expr::{
+    ColumnarValue, ScalarFunctionArgs, ScalarUDFImpl, Signature, Volatility,
+};
 
 use super::arrays;
 
@@ -122,7 +124,10 @@ impl ScalarUDFImpl for StrOpUdf {
         let arrays = arrays(&args)?;
         let (h, n) = (arrays[0].as_string::<i32>(), arrays[1].as_string::<i32>());
         let out: BooleanArray = (0..h.len())
-            .map(|i| (h.is_valid(i) && n.is_valid(i)).then(|| eval_str_op(self.op, h.value(i), n.value(i))))
+            .map(|i| {
+                (h.is_valid(i) && n.is_valid(i))
+                    .then(|| eval_str_op(self.op, h.value(i), n.value(i)))
+            })
             .collect();
         Ok(ColumnarValue::Array(Arc::new(out)))
     }
@@ -162,7 +167,8 @@ impl ScalarUDFImpl for HasAnyUdf {
                 self.terms.iter().any(|t| has(text, t, false))
             }
         };
-        let out: BooleanArray = (0..h.len()).map(|i| Some(h.is_valid(i) && test(h.value(i)))).collect();
+        let out: BooleanArray =
+            (0..h.len()).map(|i| Some(h.is_valid(i) && test(h.value(i)))).collect();
         Ok(ColumnarValue::Array(Arc::new(out)))
     }
 }
@@ -223,7 +229,11 @@ mod tests {
         assert!(has("mfa_required", "MFA", false));
         assert!(!has("MFAService", "MFA", false));
         assert!(!has("PhoneAppNotifications", "PhoneAppNotification", false));
-        assert!(has("{\"authenticationMethod\":\"PhoneAppNotification\"}", "phoneappnotification", false));
+        assert!(has(
+            "{\"authenticationMethod\":\"PhoneAppNotification\"}",
+            "phoneappnotification",
+            false
+        ));
         assert!(!has("ABC def", "abc", true));
         assert!(has("ÉCOLE x", "école", false));
     }
@@ -237,7 +247,8 @@ mod tests {
         assert!(eval_str_op(op(StrOpKind::HasSuffix), "North America", "ica"));
         assert!(eval_str_op(op(StrOpKind::HasPrefix), "x-error", "err"));
         assert!(!eval_str_op(op(StrOpKind::HasPrefix), "err or", "r o"));
-        let not_contains_cs = StrOp { kind: StrOpKind::Contains, negated: true, case_sensitive: true };
+        let not_contains_cs =
+            StrOp { kind: StrOpKind::Contains, negated: true, case_sensitive: true };
         assert!(eval_str_op(not_contains_cs, "Fabrikam", "Kam"));
     }
 }

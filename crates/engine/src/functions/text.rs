@@ -38,15 +38,18 @@ pub fn json_value(array: &dyn Array, row: usize, ty: KqlType) -> Value {
         KqlType::Long => Value::from(array.as_primitive::<Int64Type>().value(row)),
         KqlType::Real => {
             let v = array.as_primitive::<Float64Type>().value(row);
-            serde_json::Number::from_f64(v).map_or_else(|| Value::String(format_real(v)), Value::Number)
+            serde_json::Number::from_f64(v)
+                .map_or_else(|| Value::String(format_real(v)), Value::Number)
         }
-        KqlType::Datetime => {
-            Value::String(format_datetime(array.as_primitive::<TimestampNanosecondType>().value(row)))
+        KqlType::Datetime => Value::String(format_datetime(
+            array.as_primitive::<TimestampNanosecondType>().value(row),
+        )),
+        KqlType::Timespan => Value::String(format_timespan(
+            array.as_primitive::<DurationNanosecondType>().value(row),
+        )),
+        KqlType::String | KqlType::Guid => {
+            Value::String(array.as_string::<i32>().value(row).to_owned())
         }
-        KqlType::Timespan => {
-            Value::String(format_timespan(array.as_primitive::<DurationNanosecondType>().value(row)))
-        }
-        KqlType::String | KqlType::Guid => Value::String(array.as_string::<i32>().value(row).to_owned()),
         KqlType::Dynamic => {
             let text = array.as_string::<i32>().value(row);
             serde_json::from_str(text).unwrap_or_else(|_| Value::String(text.to_owned()))
@@ -84,7 +87,9 @@ pub(crate) fn to_string_kernel(ty: KqlType) -> super::Kernel {
         ($ty:expr) => {{
             fn k(args: &[ArrayRef]) -> Result<ArrayRef> {
                 let a = &args[0];
-                Ok(Arc::new((0..a.len()).map(|i| Some(text(a.as_ref(), i, $ty))).collect::<StringArray>()))
+                Ok(Arc::new(
+                    (0..a.len()).map(|i| Some(text(a.as_ref(), i, $ty))).collect::<StringArray>(),
+                ))
             }
             k
         }};

@@ -228,7 +228,10 @@ impl Parser {
                 let index = self.expr()?;
                 let close = self.expect_punct("]", "`]` closing the index")?;
                 let span = expr.span.to(close);
-                expr = Expr { kind: ExprKind::Index { base: Box::new(expr), index: Box::new(index) }, span };
+                expr = Expr {
+                    kind: ExprKind::Index { base: Box::new(expr), index: Box::new(index) },
+                    span,
+                };
             } else if let TokenKind::QuotedIdent(name) = &self.peek().kind {
                 // `d['key']` lexes as a quoted name straight after the base.
                 if !adjacent(expr.span, self.peek().span) {
@@ -279,12 +282,17 @@ impl Parser {
                 self.bump();
                 literal(Literal::Bool(is_bool_word(word).unwrap_or_default()))
             }
-            TokenKind::Ident(ref word) if word == "dynamic" && self.peek_kind(1) == &TokenKind::Punct("(") => {
+            TokenKind::Ident(ref word)
+                if word == "dynamic" && self.peek_kind(1) == &TokenKind::Punct("(") =>
+            {
                 self.bump();
                 self.bump();
                 let value = self.dynamic_value()?;
                 let close = self.expect_punct(")", "`)` closing `dynamic(`")?;
-                Ok(Expr { kind: ExprKind::Literal(Literal::Dynamic(value)), span: token.span.to(close) })
+                Ok(Expr {
+                    kind: ExprKind::Literal(Literal::Dynamic(value)),
+                    span: token.span.to(close),
+                })
             }
             TokenKind::Ident(_) | TokenKind::QuotedIdent(_) => {
                 let name = self.ident("an expression")?;
@@ -375,6 +383,11 @@ impl Parser {
             TokenKind::Ident(ref w) if w == "null" => {
                 self.bump();
                 Ok(DynamicLiteral::Null)
+            }
+            // `['a']` lexes as a quoted name; inside `dynamic(...)` it is an array.
+            TokenKind::QuotedIdent(ref name) => {
+                self.bump();
+                Ok(DynamicLiteral::Array(vec![DynamicLiteral::Scalar(Box::new(Literal::String(name.clone())))]))
             }
             TokenKind::Punct("-") => {
                 self.bump();

@@ -13,7 +13,7 @@ use crate::lexer::{Token, TokenKind, tokenize};
 use crate::{Span, SyntaxError};
 
 /// Expression nesting beyond this is refused rather than risking the stack.
-const MAX_DEPTH: usize = 200;
+const MAX_DEPTH: usize = 64;
 
 /// Parses a whole query text.
 pub fn parse(src: &str) -> Result<Script, SyntaxError> {
@@ -110,7 +110,11 @@ impl Parser {
     }
 
     fn expect_punct(&mut self, punct: &str, expected: &str) -> Result<Span, SyntaxError> {
-        if self.at_punct(punct) { Ok(self.bump().span) } else { Err(self.unexpected(expected, None)) }
+        if self.at_punct(punct) {
+            Ok(self.bump().span)
+        } else {
+            Err(self.unexpected(expected, None))
+        }
     }
 
     fn at_keyword(&self, word: &str) -> bool {

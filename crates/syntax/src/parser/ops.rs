@@ -10,16 +10,49 @@ use crate::{Span, SyntaxError};
 
 /// Operators Calypso parses.
 const SUPPORTED: [&str; 12] = [
-    "where", "filter", "project", "extend", "summarize", "join", "sort", "order", "take",
-    "limit", "count", "distinct",
+    "where",
+    "filter",
+    "project",
+    "extend",
+    "summarize",
+    "join",
+    "sort",
+    "order",
+    "take",
+    "limit",
+    "count",
+    "distinct",
 ];
 
 /// Operators KQL has that Calypso refuses by name for now. (`mv-expand` and
 /// the other hyphenated names are matched on their first word.)
 const KNOWN_UNSUPPORTED: [&str; 26] = [
-    "union", "lookup", "mv", "mvexpand", "mvapply", "parse", "make", "evaluate", "invoke",
-    "render", "as", "serialize", "getschema", "search", "find", "scan", "sample", "top",
-    "facet", "fork", "partition", "reduce", "range", "print", "consume", "externaldata",
+    "union",
+    "lookup",
+    "mv",
+    "mvexpand",
+    "mvapply",
+    "parse",
+    "make",
+    "evaluate",
+    "invoke",
+    "render",
+    "as",
+    "serialize",
+    "getschema",
+    "search",
+    "find",
+    "scan",
+    "sample",
+    "top",
+    "facet",
+    "fork",
+    "partition",
+    "reduce",
+    "range",
+    "print",
+    "consume",
+    "externaldata",
 ];
 
 /// Whether `word` names a tabular operator (for the "missing `|`" hint).
@@ -96,7 +129,8 @@ impl Parser {
 
     /// `mv-expand`, `project-away`, `make-series`, …: refused by their full name.
     fn hyphenated_operator(&self, word: &str, span: Span) -> Option<SyntaxError> {
-        let (TokenKind::Punct("-"), TokenKind::Ident(second)) = (self.peek_kind(1), self.peek_kind(2))
+        let (TokenKind::Punct("-"), TokenKind::Ident(second)) =
+            (self.peek_kind(1), self.peek_kind(2))
         else {
             return None;
         };
@@ -104,9 +138,19 @@ impl Parser {
         let name = format!("{word}-{second}");
         let known = matches!(
             name.as_str(),
-            "mv-expand" | "mv-apply" | "project-away" | "project-keep" | "project-rename"
-                | "project-reorder" | "make-series" | "parse-where" | "parse-kv" | "top-nested"
-                | "top-hitters" | "sample-distinct" | "make-graph"
+            "mv-expand"
+                | "mv-apply"
+                | "project-away"
+                | "project-keep"
+                | "project-rename"
+                | "project-reorder"
+                | "make-series"
+                | "parse-where"
+                | "parse-kv"
+                | "top-nested"
+                | "top-hitters"
+                | "sample-distinct"
+                | "make-graph"
         );
         known.then(|| SyntaxError::UnsupportedOperator { name, span: span.to(second_span) })
     }

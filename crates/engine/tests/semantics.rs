@@ -1,0 +1,298 @@
+//! KQL semantics through the whole pipeline, on small tables written here.
+//! Each case cites the rule of kql-semantics.md it checks.
+
+use calypso_engine::{Session, json_value};
+use calypso_io::{LoadOptions, TableSource};
+use serde_json::Value;
+
+/// A session with the tables given as (name, JSON lines).
+fn session(tables: &[(&str, &str)]) -> Session {
+    let dir =
+        std::env::temp_dir().join(format!("calypso-sem-{}-{}", std::process::id(), rand_suffix()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let mut session = Session::new();
+    session.set_now(calypso_syntax::literal::parse_datetime("2026-12-03T12:00:00Z"));
+    for (name, rows) in tables {
+        let path = dir.join(format!("{name}.jsonl"));
+        std::fs::write(&path, rows).unwrap();
+        let source = TableSource { name: (*name).to_owned(), files: vec![path] };
+        session.load(&source, LoadOptions::default()).unwrap();
+    }
+    std::fs::remove_dir_all(dir).unwrap();
+    session
+}
+
+fn rand_suffix() -> u64 {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static N: AtomicU64 = AtomicU64::new(0);
+    N.fetch_add(1, Ordering::Relaxed)
+}
+
+/// The result as (column names, rows of JSON values).
+fn run(session: &Session, query: &str) -> (Vec<String>, Vec<Vec<Value>>) {
+    let result = session.query(query).unwrap_or_else(|e| panic!("{query}: {e:?}"));
+    let names = result.columns.iter().map(|c| c.name.clone()).collect();
+    let mut rows = Vec::new();
+    for batch in &result.batches {
+        for row in 0..batch.num_rows() {
+            rows.push(
+                result
+                    .columns
+                    .iter()
+                    .zip(batch.columns())
+                    .map(|(c, a)| json_value(a.as_ref(), row, c.ty))
+                    .collect(),
+            );
+        }
+    }
+    (names, rows)
+}
+
+fn count(session: &Session, query: &str) -> usize {
+    run(session, query).1.len()
+}
+
+const LEFT: &str =
+    "{\"k\":\"a\",\"l\":1}\n{\"k\":\"a\",\"l\":2}\n{\"k\":\"b\",\"l\":3}\n{\"k\":\"d\",\"l\":4}\n";
+const RIGHT: &str = "{\"k\":\"a\",\"r\":10}\n{\"k\":\"a\",\"r\":20}\n{\"k\":\"c\",\"r\":30}\n";
+
+#[test]
+fn join_kinds_match_the_measured_row_counts() {
+    // §3.9: left a,a,b,d × right a,a,c.
+    let s = session(&[("L", LEFT), ("R", RIGHT)]);
+    for (kind, rows) in [
+        ("", 2),
+        ("kind=innerunique", 2),
+        ("kind=inner", 4),
+        ("kind=leftouter", 6),
+        ("kind=rightouter", 5),
+        ("kind=fullouter", 7),
+        ("kind=leftsemi", 2),
+        ("kind=rightsemi", 2),
+        ("kind=leftanti", 2),
+        ("kind=rightanti", 1),
+    ] {
+        assert_eq!(count(&s, &format!("L | join {kind} R on k")), rows, "{kind}");
+    }
+}
+
+#[test]
+fn join_names_right_clashes_with_a_suffix_and_pads_strings_with_empty() {
+    let s = session(&[("L", LEFT), ("R", RIGHT)]);
+    let (names, rows) = run(&s, "L | join kind=leftouter R on k | where l == 4");
+    assert_eq!(names, ["k", "l", "k1", "r"]);
+    assert_eq!(rows, vec![vec![Value::from("d"), Value::from(4), Value::from(""), Value::Null]]);
+    let (names, _) = run(&s, "L | join kind=inner (R | project k1 = r, k) on $left.l == $right.k1");
+    assert_eq!(names, ["k", "l", "k1", "k2"]);
+}
+
+#[test]
+fn join_keys_are_case_sensitive() {
+    let s = session(&[("L", "{\"k\":\"Jack\"}\n"), ("R", "{\"k\":\"jack\"}\n")]);
+    assert_eq!(count(&s, "L | join kind=inner R on k"), 0);
+}
+
+#[test]
+fn summarize_names_and_order() {
+    // §3.8, §3.22: by columns first, then aggregates with Kusto's names.
+    let s = session(&[(
+        "T",
+        "{\"g\":\"x\",\"v\":1,\"s\":\"p\"}\n{\"g\":\"x\",\"v\":1,\"s\":\"q\"}\n{\"g\":\"y\",\"v\":5,\"s\":\"p\"}\n",
+    )]);
+    let (names, rows) = run(
+        &s,
+        "T | summarize count(), dcount(v), make_set(s), max(v), sum(v) by g | sort by g asc",
+    );
+    assert_eq!(names, ["g", "count_", "dcount_v", "set_s", "max_v", "sum_v"]);
+    assert_eq!(rows[0][..2], [Value::from("x"), Value::from(2)]);
+    assert_eq!(rows[0][2], Value::from(1));
+    let mut set = rows[0][3].as_array().unwrap().clone();
+    set.sort_by_key(|v| v.to_string());
+    assert_eq!(set, [Value::from("p"), Value::from("q")]);
+    assert_eq!(rows[0][4..], [Value::from(1), Value::from(2)]);
+    let (names, _) = run(&s, "T | summarize sum(v), sum(v)");
+    assert_eq!(names, ["sum_v", "sum_v1"]);
+}
+
+#[test]
+fn summarize_on_empty_input() {
+    // §3.8: without `by`, one row of defaults.
+    let s = session(&[("T", "{\"v\":1}\n")]);
+    let (_, rows) = run(&s, "T | where v > 5 | summarize count(), sum(v), make_set(v), max(v)");
+    assert_eq!(rows, vec![vec![Value::from(0), Value::from(0), Value::Array(vec![]), Value::Null]]);
+    assert_eq!(count(&s, "T | where v > 5 | summarize count() by v"), 0);
+}
+
+#[test]
+fn between_is_inclusive_and_a_timespan_bound_is_relative() {
+    // §4.4.
+    let s = session(&[(
+        "T",
+        "{\"t\":\"2026-12-03T10:00:00Z\"}\n{\"t\":\"2026-12-03T10:30:00Z\"}\n{\"t\":\"2026-12-03T10:30:00.0000001Z\"}\n",
+    )]);
+    assert_eq!(
+        count(
+            &s,
+            "T | where t between (datetime(2026-12-03T10:00:00Z) .. datetime(2026-12-03T10:30:00Z))"
+        ),
+        2
+    );
+    assert_eq!(count(&s, "T | where t between (datetime(2026-12-03T10:00:00Z) .. 30min)"), 2);
+    assert_eq!(count(&s, "T | where t !between (datetime(2026-12-03T10:00:00Z) .. 30min)"), 1);
+    assert_eq!(
+        count(
+            &s,
+            "let w = 30min; T | where t between (datetime(2026-12-03T10:00:00Z) .. (datetime(2026-12-03T10:00:00Z) + w))"
+        ),
+        2
+    );
+}
+
+#[test]
+fn ago_uses_the_pinned_instant() {
+    let s =
+        session(&[("T", "{\"t\":\"2026-12-02T12:00:00Z\"}\n{\"t\":\"2026-12-02T12:00:01Z\"}\n")]);
+    assert_eq!(count(&s, "T | where t > ago(24h)"), 1);
+    assert_eq!(count(&s, "T | where t >= now(-1d)"), 2);
+}
+
+#[test]
+fn sort_defaults_to_descending_with_nulls_last() {
+    // §3.12: [3, null, 1].
+    let s = session(&[("T", "{\"v\":3}\n{\"v\":null}\n{\"v\":1}\n")]);
+    let col = |q: &str| run(&s, q).1.into_iter().map(|r| r[0].clone()).collect::<Vec<_>>();
+    assert_eq!(col("T | sort by v"), [Value::from(3), Value::from(1), Value::Null]);
+    assert_eq!(col("T | order by v asc"), [Value::Null, Value::from(1), Value::from(3)]);
+    assert_eq!(col("T | sort by v asc nulls last"), [Value::from(1), Value::from(3), Value::Null]);
+}
+
+#[test]
+fn string_equality_is_case_sensitive_and_tilde_is_not() {
+    let s = session(&[("T", "{\"u\":\"Alice\"}\n{\"u\":\"alice\"}\n")]);
+    assert_eq!(count(&s, "T | where u == 'alice'"), 1);
+    assert_eq!(count(&s, "T | where u =~ 'ALICE'"), 2);
+    assert_eq!(count(&s, "T | where u != 'alice'"), 1);
+    assert_eq!(count(&s, "T | where u in ('alice', 'bob')"), 1);
+    assert_eq!(count(&s, "T | where u in~ ('ALICE')"), 2);
+    assert_eq!(count(&s, "T | where u !in ('alice')"), 1);
+}
+
+#[test]
+fn null_operands_follow_kusto() {
+    // §4.1: `!=` with one null operand is true, `==` false.
+    let s = session(&[("T", "{\"v\":5}\n{\"v\":null}\n{\"v\":6}\n")]);
+    assert_eq!(count(&s, "T | where v != 5"), 2);
+    assert_eq!(count(&s, "T | where v == 5"), 1);
+    assert_eq!(count(&s, "T | where v > 4"), 2);
+    assert_eq!(count(&s, "T | where isnull(v)"), 1);
+}
+
+#[test]
+fn arithmetic_rules() {
+    // §4.3: integer division truncates, by zero is null; modulo is never negative.
+    let s = session(&[("T", "{\"a\":-7,\"b\":2,\"z\":0}\n")]);
+    let (_, rows) = run(&s, "T | project a / b, a % 4, a / z, a * 1.5, 14 % -12");
+    assert_eq!(
+        rows[0],
+        [Value::from(-3), Value::from(1), Value::Null, Value::from(-10.5), Value::from(2)]
+    );
+}
+
+#[test]
+fn has_any_matches_terms_from_a_let_array() {
+    let s = session(&[(
+        "T",
+        "{\"d\":\"x mfa_required\"}\n{\"d\":\"MFAService\"}\n{\"d\":\"PhoneAppNotifications\"}\n{\"d\":\"[PhoneAppNotification]\"}\n",
+    )]);
+    assert_eq!(count(&s, "T | where d has_any ('MFA', 'PhoneAppNotification')"), 2);
+    assert_eq!(count(&s, "let terms = dynamic(['mfa']); T | where d has_any (terms)"), 1);
+    assert_eq!(count(&s, "T | where d has 'mfa'"), 1);
+    assert_eq!(count(&s, "T | where d !has 'mfa'"), 3);
+    assert_eq!(count(&s, "T | where d contains 'mfa'"), 2);
+    assert_eq!(count(&s, "T | where d has_all ('x', 'required')"), 1);
+}
+
+#[test]
+fn extend_replaces_in_place_and_names_unnamed_columns() {
+    // §3.7, §3.22.
+    let s = session(&[("T", "{\"a\":1,\"b\":2,\"c\":3}\n")]);
+    let (names, rows) = run(&s, "T | extend b = 99, z = 7, tolower('X'), tostring(a)");
+    assert_eq!(names, ["a", "b", "c", "z", "Column1"]);
+    assert_eq!(
+        rows[0],
+        [Value::from("1"), Value::from(99), Value::from(3), Value::from(7), Value::from("x")]
+    );
+}
+
+#[test]
+fn a_column_shadows_a_scalar_let() {
+    // §2.2.
+    let s = session(&[("T", "{\"Value\":7}\n")]);
+    let (_, rows) = run(&s, "let Value = 5; let Other = 5; T | extend k = Value, o = Other");
+    assert_eq!(rows[0], [Value::from(7), Value::from(7), Value::from(5)]);
+}
+
+#[test]
+fn datetime_arithmetic_and_formatting() {
+    let s = session(&[("T", "{\"t\":\"2026-12-03T10:15:30.1234567Z\"}\n")]);
+    let (_, rows) = run(
+        &s,
+        "T | project t + 1d, t - datetime(2026-12-03), datetime_diff('minute', t + 30min, t), 90m",
+    );
+    assert_eq!(
+        rows[0],
+        [
+            Value::from("2026-12-04T10:15:30.1234567Z"),
+            Value::from("10:15:30.1234567"),
+            Value::from(30),
+            Value::from("01:30:00"),
+        ]
+    );
+}
+
+#[test]
+fn dynamic_access_and_set_difference() {
+    let s = session(&[("T", "{\"d\":{\"a\":[1,2,3],\"b\":\"x\"}}\n")]);
+    let (names, rows) = run(
+        &s,
+        "T | project d.b, d['a'][1], last = d.a[-1], array_length(d.a), set_difference(d.a, dynamic([2])), d.nope",
+    );
+    assert_eq!(names, ["d_b", "d_a_1", "last", "Column1", "Column2", "d_nope"]);
+    assert_eq!(
+        rows[0],
+        [
+            Value::from("x"),
+            Value::from(2),
+            Value::from(3),
+            Value::from(3),
+            serde_json::json!([1, 3]),
+            Value::Null
+        ]
+    );
+}
+
+#[test]
+fn take_count_and_distinct() {
+    let s = session(&[("T", "{\"v\":1}\n{\"v\":1}\n{\"v\":2}\n")]);
+    assert_eq!(count(&s, "T | take 2"), 2);
+    assert_eq!(run(&s, "T | count").1, vec![vec![Value::from(3)]]);
+    assert_eq!(run(&s, "T | count").0, ["Count"]);
+    assert_eq!(count(&s, "T | distinct v"), 2);
+}
+
+#[test]
+fn type_errors_are_refused_before_running() {
+    let s = session(&[("T", "{\"t\":\"2026-12-03T10:00:00Z\",\"n\":1,\"s\":\"x\"}\n")]);
+    for (query, message) in [
+        ("T | where s == 1", "cannot compare values of types string and long"),
+        ("T | where t > 'x'", "cannot compare values of types datetime and string"),
+        ("T | where n", "`where` needs a bool predicate"),
+        ("T | extend x = iff(n > 0, 1, 'a')", "different types"),
+        ("T | summarize n", "needs an aggregate function"),
+        ("T | where strcat(s, s) == 'xx'", "the function `strcat()` is not supported yet"),
+        ("T | where lenght(s) == 1", "unknown function `lenght`"),
+    ] {
+        let err = s.query(query).expect_err(query).to_string();
+        assert!(err.contains(message), "{query}: {err}");
+    }
+}
