@@ -141,6 +141,11 @@ impl<'a> Lexer<'a> {
                 }
                 '`' if rest.starts_with("```") => self.multiline(self.pos, "```")?,
                 '~' if rest.starts_with("~~~") => self.multiline(self.pos, "~~~")?,
+                _ if crate::literal::starts_with_guid(rest) => {
+                    let start = self.pos;
+                    self.pos += 36;
+                    self.push(TokenKind::Typed(KqlType::Guid, rest[..36].to_owned()), start);
+                }
                 '0'..='9' => self.number()?,
                 '[' if rest[1..].starts_with(['"', '\'']) => self.quoted_ident()?,
                 c if is_ident_start(c) => self.ident()?,
@@ -509,6 +514,10 @@ mod tests {
         );
         assert_eq!(kinds("long(null)")[0], TokenKind::Typed(KqlType::Long, "null".into()));
         assert!(matches!(tokenize("datetime(2024"), Err(SyntaxError::UnterminatedLiteral { .. })));
+        assert_eq!(
+            kinds("74BE27DE-1E4E-49D9-B579-FE0B331D3642")[0],
+            TokenKind::Typed(KqlType::Guid, "74BE27DE-1E4E-49D9-B579-FE0B331D3642".into())
+        );
     }
 
     #[test]

@@ -23,6 +23,9 @@ pub fn parse_datetime(text: &str) -> Option<i64> {
     let text = text.trim();
     let text =
         text.strip_prefix(['"', '\'']).and_then(|t| t.strip_suffix(['"', '\''])).unwrap_or(text);
+    if text.contains(',') {
+        return comma_datetime(text);
+    }
     if let Ok(dt) = DateTime::parse_from_rfc3339(text) {
         return truncate_to_tick(dt.timestamp_nanos_opt()?);
     }
@@ -49,6 +52,30 @@ pub fn parse_datetime(text: &str) -> Option<i64> {
         }
     }
     None
+}
+
+/// `datetime(2025, 6, 14)` and `datetime(2025, 6, 14, 10, 30, 0)`.
+fn comma_datetime(text: &str) -> Option<i64> {
+    let parts: Vec<u32> = text.split(',').map(|p| p.trim().parse().ok()).collect::<Option<_>>()?;
+    let (date, time) = match parts.as_slice() {
+        [y, m, d] => ((*y, *m, *d), (0, 0, 0)),
+        [y, m, d, hh, mm, ss] => ((*y, *m, *d), (*hh, *mm, *ss)),
+        _ => return None,
+    };
+    let year = i32::try_from(date.0).ok()?;
+    let dt = NaiveDate::from_ymd_opt(year, date.1, date.2)?.and_hms_opt(time.0, time.1, time.2)?;
+    dt.and_utc().timestamp_nanos_opt()
+}
+
+/// Whether `text` starts with a bare GUID (`8-4-4-4-12` hex digits) that is
+/// not followed by a name character.
+pub fn starts_with_guid(text: &str) -> bool {
+    let bytes = text.as_bytes();
+    bytes.len() >= 36
+        && bytes[..36].iter().enumerate().all(|(i, b)| {
+            if [8, 13, 18, 23].contains(&i) { *b == b'-' } else { b.is_ascii_hexdigit() }
+        })
+        && !bytes.get(36).is_some_and(|b| b.is_ascii_alphanumeric() || *b == b'_')
 }
 
 /// The canonical text of a datetime: `2026-12-03T10:15:30.1234567Z`, always
@@ -173,6 +200,10 @@ mod tests {
         assert_eq!(parse_datetime("'2026-12-03T10:15:30Z'"), Some(base));
         assert_eq!(parse_datetime("2026-12-03"), Some(base - 36_930 * NANOS_PER_SECOND));
         assert_eq!(parse_datetime("not a date"), None);
+        assert_eq!(parse_datetime("2026, 12, 3, 10, 15, 30"), Some(base));
+        assert_eq!(parse_datetime("2026,12,3"), parse_datetime("2026-12-03"));
+        assert!(starts_with_guid("74be27de-1e4e-49d9-b579-fe0b331d3642)"));
+        assert!(!starts_with_guid("74be27de-1e4e-49d9-b579-fe0b331d3642x"));
         assert!(looks_like_iso_datetime("2026-12-03T10:15:30.1234567Z"));
         assert!(!looks_like_iso_datetime("2026-12-03"));
     }
