@@ -11,9 +11,9 @@ use calypso_syntax::KqlType;
 use calypso_syntax::literal::{looks_like_iso_datetime, parse_datetime, parse_timespan};
 use datafusion::arrow::array::{
     ArrayRef, BooleanBuilder, DurationNanosecondBuilder, Float64Builder, Int32Builder,
-    Int64Builder, StringBuilder, TimestampNanosecondBuilder,
+    Int64Builder, PrimitiveBuilder, StringBuilder, TimestampNanosecondBuilder,
 };
-use datafusion::arrow::datatypes::Schema;
+use datafusion::arrow::datatypes::{ArrowPrimitiveType, Schema};
 use datafusion::arrow::record_batch::RecordBatch;
 use miette::NamedSource;
 
@@ -234,93 +234,31 @@ fn build_column(
             Arc::new(b.finish())
         }
         KqlType::Datetime => {
-            let mut b = TimestampNanosecondBuilder::new().with_timezone("UTC");
-            for (row, v) in values {
+            primitive(TimestampNanosecondBuilder::new().with_timezone("UTC"), values, fail, |v| {
                 match v {
-                    Value::Null => b.append_null(),
-                    Value::String(s) => match parse_datetime(s) {
-                        Some(ns) => b.append_value(ns),
-                        None if s.is_empty() => b.append_null(),
-                        None => {
-                            fail(row, v);
-                            b.append_null();
-                        }
-                    },
-                    _ => {
-                        fail(row, v);
-                        b.append_null();
-                    }
+                    Value::String(s) if s.is_empty() => Some(None),
+                    Value::String(s) => parse_datetime(s).map(Some),
+                    _ => None,
                 }
-            }
-            Arc::new(b.finish())
+            })
         }
         KqlType::Timespan => {
-            let mut b = DurationNanosecondBuilder::new();
-            for (row, v) in values {
-                match v {
-                    Value::Null => b.append_null(),
-                    Value::String(s) if parse_timespan(s).is_some() => {
-                        b.append_option(parse_timespan(s))
-                    }
-                    _ => {
-                        fail(row, v);
-                        b.append_null();
-                    }
-                }
-            }
-            Arc::new(b.finish())
+            primitive(DurationNanosecondBuilder::new(), values, fail, |v| match v {
+                Value::String(s) => parse_timespan(s).map(Some),
+                _ => None,
+            })
         }
-        KqlType::Long => {
-            let mut b = Int64Builder::new();
-            for (row, v) in values {
-                match v {
-                    Value::Null => b.append_null(),
-                    _ => match to_i64(v) {
-                        Some(n) => b.append_value(n),
-                        None => {
-                            fail(row, v);
-                            b.append_null();
-                        }
-                    },
-                }
-            }
-            Arc::new(b.finish())
-        }
-        KqlType::Int => {
-            let mut b = Int32Builder::new();
-            for (row, v) in values {
-                match v {
-                    Value::Null => b.append_null(),
-                    _ => match to_i64(v).and_then(|n| i32::try_from(n).ok()) {
-                        Some(n) => b.append_value(n),
-                        None => {
-                            fail(row, v);
-                            b.append_null();
-                        }
-                    },
-                }
-            }
-            Arc::new(b.finish())
-        }
+        KqlType::Long => primitive(Int64Builder::new(), values, fail, |v| to_i64(v).map(Some)),
+        KqlType::Int => primitive(Int32Builder::new(), values, fail, |v| {
+            to_i64(v).and_then(|n| i32::try_from(n).ok()).map(Some)
+        }),
+        // Decimal columns are refused before this point.
         KqlType::Real | KqlType::Decimal => {
-            // Decimal columns are refused before this point.
-            let mut b = Float64Builder::new();
-            for (row, v) in values {
-                let parsed = match v {
-                    Value::Null => None,
-                    Value::Number(n) => n.as_f64(),
-                    Value::String(s) => s.trim().parse::<f64>().ok().or_else(|| {
-                        fail(row, v);
-                        None
-                    }),
-                    _ => {
-                        fail(row, v);
-                        None
-                    }
-                };
-                b.append_option(parsed);
-            }
-            Arc::new(b.finish())
+            primitive(Float64Builder::new(), values, fail, |v| match v {
+                Value::Number(n) => n.as_f64().map(Some),
+                Value::String(s) => s.trim().parse::<f64>().ok().map(Some),
+                _ => None,
+            })
         }
         KqlType::Bool => {
             let mut b = BooleanBuilder::new();
@@ -348,6 +286,31 @@ fn build_column(
             Arc::new(b.finish())
         }
     }
+}
+
+/// Builds a primitive column: JSON null is null; `convert` gives
+/// `Some(value)`, `Some(None)` for a value that means null, or `None` for a
+/// value of the wrong kind, which is counted through `fail` and becomes null.
+fn primitive<'a, T: ArrowPrimitiveType>(
+    mut builder: PrimitiveBuilder<T>,
+    values: impl Iterator<Item = (&'a Row, &'a Value)>,
+    mut fail: impl FnMut(&Row, &Value),
+    convert: impl Fn(&Value) -> Option<Option<T::Native>>,
+) -> ArrayRef {
+    for (row, v) in values {
+        if v.is_null() {
+            builder.append_null();
+            continue;
+        }
+        match convert(v) {
+            Some(value) => builder.append_option(value),
+            None => {
+                fail(row, v);
+                builder.append_null();
+            }
+        }
+    }
+    Arc::new(builder.finish())
 }
 
 fn to_i64(v: &Value) -> Option<i64> {
