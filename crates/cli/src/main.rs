@@ -154,13 +154,19 @@ fn query_text(args: &RunArgs) -> miette::Result<(String, String)> {
 /// Reports what a load could not read or convert.
 fn report_load(table: &calypso_io::Table) {
     let report = &table.report;
-    if let Some((file, line, reason)) = report.skipped.first() {
-        let n = report.skipped.len();
+    if report.skipped > 0 {
+        let first: Vec<String> = report
+            .first_skipped
+            .iter()
+            .map(|(file, line, reason)| format!("{file}:{line}: {reason}"))
+            .collect();
         eprint_report(&miette::miette!(
             severity = miette::Severity::Warning,
             code = "kql::io::skipped_rows",
-            "skipped {n} unreadable row(s) of `{}`; the first at {file}:{line}: {reason}",
-            table.name
+            "skipped {} unreadable row(s) of `{}`; the first:\n  {}",
+            report.skipped,
+            table.name,
+            first.join("\n  ")
         ));
     }
     for issue in &report.conversions {

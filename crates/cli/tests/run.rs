@@ -201,6 +201,9 @@ fn broken_json_line_stops_the_run_with_its_location() {
     assert_eq!(out.status.code(), Some(1));
     let err = stderr(&out);
     assert!(err.contains(&format!("{path}:2:7")), "{err}");
+    // The report shows the broken line under its own line number.
+    assert!(err.contains(&format!("[{path}:2:7]")), "{err}");
+    assert!(err.contains(" 2 │ {\"a\":2,"), "{err}");
     assert!(err.contains("--skip-bad-rows"), "{err}");
 
     let out = calypso(&["run", "-q", "T | count", "-d", path, "--skip-bad-rows", "-f", "jsonl"]);

@@ -157,8 +157,15 @@ impl Session {
         let schema = Arc::new(Schema::new(
             table.columns.iter().map(|c| field(&c.name, c.ty)).collect::<Vec<_>>(),
         ));
-        let mem = MemTable::try_new(schema, vec![table.batches.clone()]).map_err(|e| {
-            LoadError::Internal { table: table.name.clone(), reason: e.to_string() }
+        // One partition a core, so that scans run in parallel.
+        let n_partitions = threads().min(table.batches.len()).max(1);
+        let mut partitions = vec![Vec::new(); n_partitions];
+        for (i, batch) in table.batches.iter().enumerate() {
+            partitions[i % n_partitions].push(batch.clone());
+        }
+        let mem = MemTable::try_new(schema, partitions).map_err(|e| LoadError::Internal {
+            table: table.name.clone(),
+            reason: e.to_string(),
         })?;
         let name = table.name.clone();
         self.providers.insert(name.clone(), Arc::new(mem));
@@ -183,9 +190,8 @@ impl Session {
             lower::Lowerer { ctx: scalar::Ctx { now }, tables: &self.providers, next_alias: 0 };
         let plan = lowerer.plan(&bound.plan)?;
 
-        let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
         let ctx =
-            SessionContext::new_with_config(SessionConfig::new().with_target_partitions(threads));
+            SessionContext::new_with_config(SessionConfig::new().with_target_partitions(threads()));
         let batches = self
             .runtime
             .block_on(async { ctx.execute_logical_plan(plan).await?.collect().await })?;
@@ -194,6 +200,11 @@ impl Session {
         let batches = batches.iter().map(|b| conform(b, &columns)).collect::<Result<_, _>>()?;
         Ok(QueryResult { columns, batches, warnings: bound.warnings })
     }
+}
+
+/// How many threads queries and scans use: one a core.
+fn threads() -> usize {
+    std::thread::available_parallelism().map_or(1, |n| n.get())
 }
 
 /// A result batch with exactly the bound schema's names, Arrow types and

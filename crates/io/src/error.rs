@@ -2,7 +2,7 @@
 
 use std::path::PathBuf;
 
-use miette::{Diagnostic, NamedSource, SourceSpan};
+use miette::{Diagnostic, MietteError, MietteSpanContents, SourceCode, SourceSpan, SpanContents};
 use thiserror::Error;
 
 /// Why data could not be loaded.
@@ -99,10 +99,45 @@ pub struct BadJson {
     pub column: usize,
     /// What is wrong.
     pub message: String,
-    /// The file's text.
+    /// The line's text.
     #[source_code]
-    pub src: NamedSource<String>,
-    /// Where in the file.
+    pub src: LineSource,
+    /// Where in the line.
     #[label("here")]
     pub span: SourceSpan,
+}
+
+/// One line of a file, shown under its file name with its real line number,
+/// so that an error in a large file holds the line and not the file.
+#[derive(Debug)]
+pub struct LineSource {
+    name: String,
+    text: String,
+    line: usize,
+}
+
+impl LineSource {
+    /// Line `line` (1-based) of the file `name`, whose text is `text`.
+    pub fn new(name: String, text: String, line: usize) -> Self {
+        LineSource { name, text, line }
+    }
+}
+
+impl SourceCode for LineSource {
+    fn read_span<'a>(
+        &'a self,
+        span: &SourceSpan,
+        context_lines_before: usize,
+        context_lines_after: usize,
+    ) -> Result<Box<dyn SpanContents<'a> + 'a>, MietteError> {
+        let inner = self.text.read_span(span, context_lines_before, context_lines_after)?;
+        Ok(Box::new(MietteSpanContents::new_named(
+            self.name.clone(),
+            inner.data(),
+            *inner.span(),
+            inner.line() + self.line - 1,
+            inner.column(),
+            inner.line_count(),
+        )))
+    }
 }

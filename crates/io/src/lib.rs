@@ -7,6 +7,7 @@
 //! dropped in silence. This crate knows nothing of KQL queries.
 
 mod catalog;
+mod convert;
 mod encoding;
 mod error;
 mod json;
@@ -17,7 +18,7 @@ use datafusion::arrow::record_batch::RecordBatch;
 
 pub use catalog::{Catalog, builtin};
 pub use encoding::{KQL_TYPE_KEY, arrow_type, field};
-pub use error::{BadJson, LoadError};
+pub use error::{BadJson, LineSource, LoadError};
 pub use json::{LoadOptions, load_json_lines};
 pub use source::{TableSource, resolve_sources};
 
@@ -48,8 +49,10 @@ pub struct Table {
 pub struct LoadReport {
     /// Rows read.
     pub rows: usize,
-    /// Rows skipped as unreadable (`--skip-bad-rows`): file, line, reason.
-    pub skipped: Vec<(String, usize, String)>,
+    /// Rows skipped as unreadable (`--skip-bad-rows`).
+    pub skipped: usize,
+    /// The first few skipped rows: file, line, reason.
+    pub first_skipped: Vec<(String, usize, String)>,
     /// Values that did not fit their column's type and became null.
     pub conversions: Vec<ConversionIssue>,
     /// Where the column types came from.

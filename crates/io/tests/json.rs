@@ -71,3 +71,49 @@ fn unconvertible_values_are_counted_not_dropped() {
     assert_eq!(issues, [("DurationMs", 1, 1), ("TimeGenerated", 2, 1)]);
     assert_eq!(t.report.conversions[1].example, "\"not a time\"");
 }
+
+#[test]
+fn files_of_one_table_merge_their_columns_and_reports() {
+    let dir = tempfile::tempdir().unwrap();
+    let (a, b) = (dir.path().join("a.jsonl"), dir.path().join("b.jsonl"));
+    std::fs::write(&a, "{\"n\":1,\"t\":\"2026-12-03T10:00:00Z\",\"TimeGenerated\":\"bad\"}\n")
+        .unwrap();
+    std::fs::write(&b, "\n{\"n\":2.5,\"x\":\"y\",\"TimeGenerated\":\"worse\"}\n").unwrap();
+    let t = load_json_lines("AzureActivity", &[a, b.clone()], &builtin(), LoadOptions::default())
+        .unwrap();
+
+    // One batch a chunk; `n` widens to real across files; `t` is missing in
+    // the second file and `x` in the first: null and "" respectively.
+    assert_eq!(t.batches.len(), 2);
+    assert_eq!(t.report.rows, 2);
+    assert_eq!(ty(&t, "n"), KqlType::Real);
+    assert_eq!(ty(&t, "t"), KqlType::Datetime);
+    assert_eq!(ty(&t, "x"), KqlType::String);
+    let col = |name: &str, batch: usize| {
+        let idx = t.columns.iter().position(|c| c.name == name).unwrap();
+        t.batches[batch].column(idx).clone()
+    };
+    assert!(col("t", 1).is_null(0));
+    let x = col("x", 0);
+    let x = x.as_any().downcast_ref::<datafusion::arrow::array::StringArray>().unwrap();
+    assert_eq!((x.value(0), x.is_null(0)), ("", false));
+
+    // Conversion failures are summed over files; the first is named.
+    let issue = &t.report.conversions[0];
+    assert_eq!((issue.column.as_str(), issue.count), ("TimeGenerated", 2));
+    assert_eq!(issue.location.1, 1);
+    assert!(issue.location.0.ends_with("a.jsonl"));
+}
+
+#[test]
+fn skipped_rows_are_counted_with_their_lines() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("t.jsonl");
+    std::fs::write(&path, "{\"a\":1}\n[1]\n{\"a\":\n\n{\"a\":2}\n").unwrap();
+    let options = LoadOptions { skip_bad_rows: true };
+    let t = load_json_lines("T", &[path], &builtin(), options).unwrap();
+    assert_eq!((t.report.rows, t.report.skipped), (2, 2));
+    let lines: Vec<_> = t.report.first_skipped.iter().map(|(_, line, _)| *line).collect();
+    assert_eq!(lines, [2, 3]);
+    assert_eq!(t.report.first_skipped[0].2, "expected a JSON object");
+}
