@@ -34,6 +34,12 @@ impl<'c> Binder<'c> {
         let mut result = None;
         for statement in &script.statements {
             match &statement.kind {
+                StatementKind::Let { value, .. } if matches!(value.kind, ExprKind::Function(_)) => {
+                    return Err(BindError::unsupported(
+                        "user functions (`let f = (...) { ... }`)",
+                        value.span,
+                    ));
+                }
                 StatementKind::Let { name, value } => {
                     let bound = if self.is_tabular(value) {
                         LetValue::Tabular(self.tabular(value)?)
@@ -52,6 +58,25 @@ impl<'c> Binder<'c> {
                     }
                     result = Some(self.tabular(query)?);
                 }
+                StatementKind::DeclareQueryParameters(_) => {
+                    return Err(BindError::unsupported(
+                        "query parameters (`declare query_parameters`)",
+                        statement.span,
+                    ));
+                }
+                // `query_now` would move `now()`: use --now instead.
+                StatementKind::Set { name, .. } if name.name == "query_now" => {
+                    return Err(BindError::unsupported(
+                        "`set query_now` (pin the clock with --now)",
+                        statement.span,
+                    ));
+                }
+                StatementKind::Set { name, .. } => {
+                    self.warnings.push(BindWarning::SetIgnored {
+                        name: name.name.clone(),
+                        span: statement.span,
+                    });
+                }
             }
         }
         let end =
@@ -69,7 +94,14 @@ impl<'c> Binder<'c> {
     /// Whether an expression denotes a table rather than a scalar.
     fn is_tabular(&self, expr: &ast::Expr) -> bool {
         match &expr.kind {
-            ExprKind::Pipe { .. } => true,
+            ExprKind::Pipe { .. }
+            | ExprKind::Datatable { .. }
+            | ExprKind::ExternalData { .. }
+            | ExprKind::Print(_)
+            | ExprKind::Range { .. }
+            | ExprKind::Union { .. }
+            | ExprKind::Search(_)
+            | ExprKind::Find { .. } => true,
             ExprKind::Name(ident) => match self.lookup_let(&ident.name) {
                 Some(LetValue::Tabular(_)) => true,
                 Some(LetValue::Scalar(_)) => false,
@@ -86,6 +118,20 @@ impl<'c> Binder<'c> {
                 let input = self.tabular(input)?;
                 self.operator(input, op)
             }
+            ExprKind::Datatable { .. } => Err(BindError::unsupported("`datatable`", expr.span)),
+            ExprKind::Print(_) => Err(BindError::unsupported("`print`", expr.span)),
+            ExprKind::Range { .. } => Err(BindError::unsupported("`range`", expr.span)),
+            ExprKind::Union { .. } => Err(BindError::unsupported("`union`", expr.span)),
+            ExprKind::Search(_) => Err(BindError::unsupported("`search`", expr.span)),
+            ExprKind::Find { .. } => Err(BindError::unsupported("`find`", expr.span)),
+            ExprKind::ExternalData { .. } => Err(BindError::unsupported(
+                "`externaldata` (Calypso never reaches the network; load the file with -d)",
+                expr.span,
+            )),
+            ExprKind::Call { func, .. } => Err(BindError::unsupported(
+                format!("calling `{}` as a table", func.name),
+                expr.span,
+            )),
             _ => Err(BindError::invalid("expected a tabular expression", expr.span, "not a table")),
         }
     }
@@ -128,11 +174,18 @@ impl<'c> Binder<'c> {
 
     fn operator(&mut self, input: Plan, op: &ast::Operator) -> Result<Plan, BindError> {
         let span = op.span;
+        if let Some(item) = tuple_assignment(&op.kind) {
+            return Err(BindError::unsupported(
+                "assigning several columns at once (`(A, B) = ...`)",
+                item.name.as_ref().map_or(item.expr.span, |n| n.span.to(item.expr.span)),
+            ));
+        }
         match &op.kind {
             OperatorKind::Where(pred) => self.filter(input, pred, span),
             OperatorKind::Project(items) => self.project(input, items, span),
             OperatorKind::Extend(items) => self.extend(input, items, span),
-            OperatorKind::Summarize { aggregates, by } => {
+            // Hints never change results.
+            OperatorKind::Summarize { aggregates, by, .. } => {
                 self.summarize(input, aggregates, by, span)
             }
             OperatorKind::Join { params, right, on } => self.join(input, params, right, on, span),
@@ -154,6 +207,11 @@ impl<'c> Binder<'c> {
                 Ok(Plan { kind, schema, span })
             }
             OperatorKind::Distinct(items) => self.distinct(input, items, span),
+            OperatorKind::Render { .. } => {
+                self.warnings.push(BindWarning::RenderIgnored { span });
+                Ok(input)
+            }
+            other => Err(BindError::unsupported(format!("the `{}` operator", other.name()), span)),
         }
     }
 
@@ -501,4 +559,15 @@ fn contains_aggregate(expr: &ast::Expr) -> bool {
         ExprKind::Unary { operand, .. } => contains_aggregate(operand),
         _ => false,
     }
+}
+
+/// The first `(A, B) = ...` item of an operator, if it has one.
+fn tuple_assignment(kind: &OperatorKind) -> Option<&Assignment> {
+    let items: Vec<&Assignment> = match kind {
+        OperatorKind::Project(items) | OperatorKind::Extend(items) => items.iter().collect(),
+        OperatorKind::Summarize { aggregates, by, .. } => aggregates.iter().chain(by).collect(),
+        OperatorKind::Distinct(DistinctItems::Items(items)) => items.iter().collect(),
+        _ => Vec::new(),
+    };
+    items.into_iter().find(|item| !item.more_names.is_empty())
 }

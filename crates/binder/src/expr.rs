@@ -166,10 +166,25 @@ impl Binder<'_> {
             A::Between { lhs, negated, low, high } => {
                 self.between(lhs, *negated, low, high, columns, span)
             }
-            A::Pipe { .. } => Err(BindError::unsupported(
+            A::Pipe { .. }
+            | A::Datatable { .. }
+            | A::Print(_)
+            | A::Range { .. }
+            | A::Union { .. }
+            | A::Search(_)
+            | A::Find { .. }
+            | A::ExternalData { .. } => Err(BindError::unsupported(
                 "a tabular expression used as a scalar (toscalar())",
                 span,
             )),
+            A::NamedArg { name, .. } => Err(BindError::unsupported(
+                format!("named arguments (`{} = ...`)", name.name),
+                span,
+            )),
+            A::TablePattern(_) => {
+                Err(BindError::invalid("a table pattern is not a value", span, "not allowed here"))
+            }
+            A::Function(_) => Err(BindError::unsupported("user functions (`(...) { ... }`)", span)),
         }
     }
 

@@ -296,3 +296,41 @@ fn type_errors_are_refused_before_running() {
         assert!(err.contains(message), "{query}: {err}");
     }
 }
+
+/// Constructs that parse but do not run yet are refused by name, pointing at
+/// themselves; nothing is approximated.
+#[test]
+fn unsupported_constructs_are_refused_by_name() {
+    let s = session(&[("T", LEFT)]);
+    let cases = [
+        ("T | mv-expand l", "the `mv-expand` operator", "mv-expand l"),
+        ("T | top 1 by l", "the `top` operator", "top 1 by l"),
+        ("T | project-away l", "the `project-away` operator", "project-away l"),
+        ("T | union T", "the `union` operator", "union T"),
+        ("union T, T", "`union`", "union T, T"),
+        ("datatable(a:long)[1]", "`datatable`", "datatable(a:long)[1]"),
+        ("print 1", "`print`", "print 1"),
+        ("externaldata(a:string)['https://x']", "never reaches the network", "externaldata"),
+        ("let f = () { T }; f()", "user functions", "() { T }"),
+        ("T | extend (a, b) = l", "several columns at once", "a, b) = l"),
+        ("set query_now = datetime(2020-01-01); T", "`set query_now`", "set query_now"),
+        ("declare query_parameters(n:long); T", "query parameters", "declare"),
+    ];
+    for (query, what, at) in cases {
+        let err = s.query(query).expect_err(query);
+        assert!(err.to_string().contains(what), "{query}: {err}");
+        let label = miette::Diagnostic::labels(&err).and_then(|mut l| l.next()).unwrap();
+        let text = &query[label.offset()..label.offset() + label.len()];
+        assert!(text.starts_with(at) || text.contains(at), "{query}: label on {text:?}");
+    }
+}
+
+#[test]
+fn render_and_set_are_accepted_with_a_warning() {
+    let s = session(&[("T", LEFT)]);
+    let result = s.query("set notruncation; T | count | render table").unwrap();
+    assert_eq!(result.row_count(), 1);
+    let codes: Vec<String> =
+        result.warnings.iter().map(|w| miette::Diagnostic::code(w).unwrap().to_string()).collect();
+    assert_eq!(codes, ["kql::bind::set_ignored", "kql::bind::render_ignored"]);
+}

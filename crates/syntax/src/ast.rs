@@ -35,6 +35,15 @@ pub enum StatementKind {
     },
     /// A query expression whose result is returned.
     Query(Expr),
+    /// `declare query_parameters(name:type [= default], ...)`.
+    DeclareQueryParameters(Vec<FnParam>),
+    /// `set name [= value]`: a request option.
+    Set {
+        /// The option's name (`query_now`, `notruncation`).
+        name: Ident,
+        /// Its value, when given.
+        value: Option<Expr>,
+    },
 }
 
 /// A name as written, with its span. Quoted names (`['a b']`) hold the
@@ -136,6 +145,62 @@ pub enum ExprKind {
         low: Box<Expr>,
         /// The upper bound, inclusive.
         high: Box<Expr>,
+    },
+    /// `name = value` as a function argument (`f(1, c=7)`,
+    /// `bag_unpack(d, columnsConflict='keep_source')`).
+    NamedArg {
+        /// The parameter named.
+        name: Ident,
+        /// The value passed.
+        value: Box<Expr>,
+    },
+    /// A table name with `*` wildcards (`union Device*`, `union *`).
+    TablePattern(Ident),
+    /// A user function: `(params) { body }`, or `view (params) { body }`.
+    Function(Box<FunctionDef>),
+    /// `datatable(Col:type, ...) [v, ...]`.
+    Datatable {
+        /// The declared columns.
+        columns: Vec<ColumnDecl>,
+        /// The values, row after row.
+        values: Vec<Expr>,
+    },
+    /// `externaldata(Col:type, ...) [url, ...] [with (name=value, ...)]`.
+    ExternalData {
+        /// The declared columns.
+        columns: Vec<ColumnDecl>,
+        /// The storage addresses.
+        urls: Vec<Expr>,
+        /// The `with` properties.
+        props: Vec<NamedValue>,
+    },
+    /// `print item, ...`: one row.
+    Print(Vec<Assignment>),
+    /// `range Col from a to b step s`.
+    Range {
+        /// The column produced.
+        name: Ident,
+        /// The first value.
+        from: Box<Expr>,
+        /// The last value, inclusive.
+        to: Box<Expr>,
+        /// The step.
+        step: Box<Expr>,
+    },
+    /// `union [params] legs` used as a source.
+    Union {
+        /// `kind=`, `withsource=`, `isfuzzy=`, hints.
+        params: Vec<Param>,
+        /// The tables: names, patterns, `(queries)`.
+        legs: Vec<Expr>,
+    },
+    /// `search [params] [in (tables)] predicate` used as a source.
+    Search(Box<SearchArgs>),
+    /// `find [params] [in (tables)] where predicate [project ...]` (kept as
+    /// written: Calypso does not run it).
+    Find {
+        /// The text after `find`, as written.
+        text: String,
     },
     /// `input | operator`: a tabular operator applied to a tabular input.
     Pipe {
@@ -297,8 +362,10 @@ pub enum OperatorKind {
     Project(Vec<Assignment>),
     /// `extend Item, ...`.
     Extend(Vec<Assignment>),
-    /// `summarize Aggregates [by Keys]`.
+    /// `summarize [hints] Aggregates [by Keys]`.
     Summarize {
+        /// Hints such as `hint.strategy=shuffle`.
+        params: Vec<Param>,
         /// The aggregate items.
         aggregates: Vec<Assignment>,
         /// The grouping items after `by`.
@@ -321,13 +388,311 @@ pub enum OperatorKind {
     Count,
     /// `distinct Item, ...` or `distinct *`.
     Distinct(DistinctItems),
+    /// `project-away Col, Pattern*, ...`.
+    ProjectAway(Vec<Ident>),
+    /// `project-keep Col, Pattern*, ...`.
+    ProjectKeep(Vec<Ident>),
+    /// `project-rename New = Old, ...`. Kusto's grammar takes any named
+    /// expression here; only `Name = Column` is valid.
+    ProjectRename(Vec<Assignment>),
+    /// `project-reorder Col [asc|desc|granny-asc|granny-desc], ...`.
+    ProjectReorder(Vec<(Ident, Option<Ident>)>),
+    /// `top N by Key`.
+    Top {
+        /// How many rows.
+        count: Expr,
+        /// The one sort key.
+        key: SortKey,
+    },
+    /// `top-nested N of Expr [with others = V] by Agg [asc|desc], ...`.
+    TopNested(Vec<TopNestedLevel>),
+    /// `top-hitters N of Expr [by Expr]`.
+    TopHitters {
+        /// How many values.
+        count: Expr,
+        /// The values counted.
+        of: Expr,
+        /// The weight summed, when given.
+        by: Option<Expr>,
+    },
+    /// `sample N`.
+    Sample(Expr),
+    /// `sample-distinct N of Col`.
+    SampleDistinct {
+        /// How many values.
+        count: Expr,
+        /// The column sampled.
+        of: Expr,
+    },
+    /// `mv-expand [params] Item, ... [limit N]` (also `mvexpand`).
+    MvExpand {
+        /// `bagexpansion=`, `with_itemindex=`, `kind=`.
+        params: Vec<Param>,
+        /// What to expand.
+        items: Vec<ExpandItem>,
+        /// `limit N`.
+        limit: Option<Expr>,
+    },
+    /// `mv-apply [params] Item, ... [limit N] on (subquery)`.
+    MvApply {
+        /// `with_itemindex=`, hints.
+        params: Vec<Param>,
+        /// What to expand.
+        items: Vec<ExpandItem>,
+        /// `limit N`.
+        limit: Option<Expr>,
+        /// The operators run on each row's sub-table.
+        subquery: Vec<Operator>,
+    },
+    /// `parse` and `parse-where`.
+    Parse {
+        /// `parse-where`: drop the rows that do not match.
+        filter: bool,
+        /// `kind=`, `flags=`.
+        params: Vec<Param>,
+        /// The parsed text.
+        source: Expr,
+        /// The pattern after `with`.
+        pattern: Vec<ParsePart>,
+    },
+    /// `parse-kv Expr as (Col:type, ...) [with (name=value, ...)]`.
+    ParseKv {
+        /// The parsed text.
+        source: Expr,
+        /// The columns extracted.
+        columns: Vec<ColumnDecl>,
+        /// The `with` properties.
+        props: Vec<NamedValue>,
+    },
+    /// `make-series ...`.
+    MakeSeries(Box<MakeSeries>),
+    /// `evaluate [params] plugin(args)`.
+    Evaluate {
+        /// Hints.
+        params: Vec<Param>,
+        /// The plugin call.
+        call: Expr,
+    },
+    /// `invoke function(args)`.
+    Invoke(Expr),
+    /// `render Chart [with (props)]`: presentation only.
+    Render {
+        /// The chart kind.
+        chart: Ident,
+        /// The `with (...)` properties as written.
+        props: Option<String>,
+    },
+    /// `as [params] Name`.
+    As {
+        /// Hints such as `hint.materialized=true`.
+        params: Vec<Param>,
+        /// The name given to the piped table.
+        name: Ident,
+    },
+    /// `serialize [Item, ...]`.
+    Serialize(Vec<Assignment>),
+    /// `getschema`.
+    GetSchema,
+    /// `union [params] legs` after a `|`.
+    Union {
+        /// `kind=`, `withsource=`, `isfuzzy=`, hints.
+        params: Vec<Param>,
+        /// The other tables.
+        legs: Vec<Expr>,
+    },
+    /// `lookup [kind=K] Right on Conditions`.
+    Lookup {
+        /// `kind=`, hints.
+        params: Vec<Param>,
+        /// The dimension table.
+        right: Box<Expr>,
+        /// The `on` conditions.
+        on: Vec<JoinCondition>,
+    },
+    /// `search ...` after a `|`.
+    Search(Box<SearchArgs>),
+    /// An operator Calypso parses only to refuse it (`fork`, `facet`,
+    /// `reduce`, `scan`, `partition`, ...), with its text as written.
+    Other {
+        /// The operator's name.
+        name: String,
+        /// Its arguments as written.
+        text: String,
+    },
 }
 
-/// `[Name =] Expr` in `project`, `extend`, `summarize` and `distinct`.
+impl OperatorKind {
+    /// The operator's KQL name, for messages.
+    pub fn name(&self) -> &str {
+        match self {
+            OperatorKind::Where(_) => "where",
+            OperatorKind::Project(_) => "project",
+            OperatorKind::Extend(_) => "extend",
+            OperatorKind::Summarize { .. } => "summarize",
+            OperatorKind::Join { .. } => "join",
+            OperatorKind::Sort(_) => "sort",
+            OperatorKind::Take(_) => "take",
+            OperatorKind::Count => "count",
+            OperatorKind::Distinct(_) => "distinct",
+            OperatorKind::ProjectAway(_) => "project-away",
+            OperatorKind::ProjectKeep(_) => "project-keep",
+            OperatorKind::ProjectRename(_) => "project-rename",
+            OperatorKind::ProjectReorder(_) => "project-reorder",
+            OperatorKind::Top { .. } => "top",
+            OperatorKind::TopNested(_) => "top-nested",
+            OperatorKind::TopHitters { .. } => "top-hitters",
+            OperatorKind::Sample(_) => "sample",
+            OperatorKind::SampleDistinct { .. } => "sample-distinct",
+            OperatorKind::MvExpand { .. } => "mv-expand",
+            OperatorKind::MvApply { .. } => "mv-apply",
+            OperatorKind::Parse { filter: false, .. } => "parse",
+            OperatorKind::Parse { filter: true, .. } => "parse-where",
+            OperatorKind::ParseKv { .. } => "parse-kv",
+            OperatorKind::MakeSeries(_) => "make-series",
+            OperatorKind::Evaluate { .. } => "evaluate",
+            OperatorKind::Invoke(_) => "invoke",
+            OperatorKind::Render { .. } => "render",
+            OperatorKind::As { .. } => "as",
+            OperatorKind::Serialize(_) => "serialize",
+            OperatorKind::GetSchema => "getschema",
+            OperatorKind::Union { .. } => "union",
+            OperatorKind::Lookup { .. } => "lookup",
+            OperatorKind::Search(_) => "search",
+            OperatorKind::Other { name, .. } => name,
+        }
+    }
+}
+
+/// A parameter of a user function or a query parameter: `name:type` with
+/// an optional default, or a tabular `T:(Col:type, ...)` / `T:(*)`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct FnParam {
+    /// The parameter's name.
+    pub name: Ident,
+    /// Its type.
+    pub ty: ParamType,
+    /// The default value, when given.
+    pub default: Option<Expr>,
+}
+
+/// The type of a function parameter.
+#[derive(Clone, Debug, PartialEq)]
+pub enum ParamType {
+    /// A scalar type.
+    Scalar(KqlType),
+    /// A table with at least these columns (`(*)` is empty and open).
+    Tabular {
+        /// The columns required.
+        columns: Vec<ColumnDecl>,
+        /// Written with `*`: other columns are allowed.
+        open: bool,
+    },
+}
+
+/// `(params) { body }`: a user function.
+#[derive(Clone, Debug, PartialEq)]
+pub struct FunctionDef {
+    /// Written with `view`.
+    pub view: bool,
+    /// The parameters.
+    pub params: Vec<FnParam>,
+    /// The body's statements; the last is its value.
+    pub body: Vec<Statement>,
+}
+
+/// `Col:type` in `datatable`, `externaldata`, `parse-kv` and tabular
+/// parameters.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ColumnDecl {
+    /// The column's name.
+    pub name: Ident,
+    /// Its type.
+    pub ty: KqlType,
+}
+
+/// `name = value` in a `with (...)` property list.
+#[derive(Clone, Debug, PartialEq)]
+pub struct NamedValue {
+    /// The property's name.
+    pub name: Ident,
+    /// Its value.
+    pub value: Expr,
+}
+
+/// One expanded item of `mv-expand` or `mv-apply`: `[Name =] Expr [to
+/// typeof(T)]`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ExpandItem {
+    /// The expression and its name.
+    pub item: Assignment,
+    /// The type the values are cast to.
+    pub to_type: Option<KqlType>,
+}
+
+/// A piece of a `parse` pattern.
+#[derive(Clone, Debug, PartialEq)]
+pub enum ParsePart {
+    /// `*`: skip any text.
+    Star,
+    /// A string constant to match.
+    Text(String),
+    /// A column to extract, with its type when given.
+    Column(Ident, Option<KqlType>),
+}
+
+/// One level of `top-nested`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct TopNestedLevel {
+    /// How many values at this level (none: all).
+    pub count: Option<Expr>,
+    /// The grouped expression, with its name.
+    pub of: Assignment,
+    /// `with others = V`.
+    pub others: Option<Expr>,
+    /// The aggregation that ranks, with its name.
+    pub by: Assignment,
+    /// `asc` (true) or `desc` (false), when written.
+    pub ascending: Option<bool>,
+}
+
+/// `make-series [params] Aggs on Axis (from a to b step s | in range(a, b, s)) [by Keys]`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct MakeSeries {
+    /// `kind=nonempty`, hints.
+    pub params: Vec<Param>,
+    /// The aggregations, each with an optional `default = V`.
+    pub aggregates: Vec<(Assignment, Option<Expr>)>,
+    /// The axis column.
+    pub on: Expr,
+    /// The axis start.
+    pub from: Option<Expr>,
+    /// The axis end, exclusive.
+    pub to: Option<Expr>,
+    /// The bin size.
+    pub step: Expr,
+    /// The grouping keys.
+    pub by: Vec<Assignment>,
+}
+
+/// The arguments of `search`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SearchArgs {
+    /// `kind=case_sensitive`, hints.
+    pub params: Vec<Param>,
+    /// `in (T, ...)`.
+    pub tables: Option<Vec<Expr>>,
+    /// The predicate.
+    pub predicate: Expr,
+}
+
+/// `[Name =] Expr` in `project`, `extend`, `summarize` and `distinct`; also
+/// `(A, B) = Expr` for functions that return several columns.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Assignment {
-    /// The output name, when given.
+    /// The output name, when given (the first of a tuple).
     pub name: Option<Ident>,
+    /// The further names of a tuple assignment `(A, B, C) = f(x)`.
+    pub more_names: Vec<Ident>,
     /// The expression.
     pub expr: Expr,
 }

@@ -24,7 +24,7 @@ fn reference_detection_parses() {
         .iter()
         .filter_map(|s| match &s.kind {
             StatementKind::Let { name, .. } => Some(name.name.as_str()),
-            StatementKind::Query(_) => None,
+            _ => None,
         })
         .collect();
     assert_eq!(
@@ -140,13 +140,114 @@ fn errors_point_at_the_token() {
     assert_eq!(help.as_deref(), Some("a `|` is probably missing before `project`"));
 }
 
+/// The name of the last operator of the last statement.
+fn last_operator(src: &str) -> String {
+    let script = parse(src).unwrap_or_else(|e| panic!("{src}: {e:?}"));
+    let Some(StatementKind::Query(query)) = script.statements.last().map(|s| &s.kind) else {
+        panic!("{src}: no query")
+    };
+    let ExprKind::Pipe { op, .. } = &query.kind else { panic!("{src}: no operator") };
+    op.kind.name().to_owned()
+}
+
 #[test]
-fn unsupported_operators_are_refused_by_name() {
-    let src = "T | mv-expand x";
-    let SyntaxError::UnsupportedOperator { name, span } = error(src) else { panic!() };
-    assert_eq!(name, "mv-expand");
-    assert_eq!(&src[span.start..span.end], "mv-expand");
-    assert!(matches!(error("T | union U"), SyntaxError::UnsupportedOperator { .. }));
+fn every_operator_parses_to_its_own_node() {
+    let cases = [
+        ("T | project-away a, b*, *_s", "project-away"),
+        ("T | project-keep ['a b'], c*", "project-keep"),
+        ("T | project-rename New = Old, B = A", "project-rename"),
+        ("T | project-rename New = strcat(a, b)", "project-rename"),
+        ("T | project-reorder b asc, a* granny-desc, c", "project-reorder"),
+        ("T | top 10 by x desc nulls first", "top"),
+        (
+            "T | top-nested 3 of a with others = 0 by sum(x) desc, top-nested of b by max(y)",
+            "top-nested",
+        ),
+        ("T | sample 10", "sample"),
+        ("T | sample-distinct 5 of a", "sample-distinct"),
+        (
+            "T | mv-expand bagexpansion=array with_itemindex=i a, b = d.x to typeof(string) limit 10",
+            "mv-expand",
+        ),
+        ("T | mvexpand x", "mv-expand"),
+        ("T | mv-apply e = d to typeof(long) on (where e > 1 | summarize sum(e))", "mv-apply"),
+        ("T | parse kind=regex flags=Ui Msg with * 'user ' User:string \" \" Port:long *", "parse"),
+        ("T | parse-where Msg with 'a=' A ',' *", "parse-where"),
+        (
+            "T | parse-kv Msg as (a:string, b:long) with (pair_delimiter=',', kv_delimiter='=')",
+            "parse-kv",
+        ),
+        (
+            "T | make-series n = count() default = 0 on Time from ago(1d) to now() step 1h by k",
+            "make-series",
+        ),
+        ("T | make-series avg(x) on Time in range(ago(1d), now(), 1h)", "make-series"),
+        ("T | evaluate bag_unpack(d, columnsConflict='keep_source')", "evaluate"),
+        ("T | evaluate hint.remote=auto ipv4_lookup(R, ip, net)", "evaluate"),
+        ("T | invoke f(1)", "invoke"),
+        ("T | render timechart with (title='x', ycolumns=a, b)", "render"),
+        ("T | as hint.materialized=true X", "as"),
+        ("T | serialize n = row_number()", "serialize"),
+        ("T | serialize", "serialize"),
+        ("T | getschema", "getschema"),
+        ("T | union kind=outer withsource=Src isfuzzy=true U, Dev*, (V | take 1)", "union"),
+        ("T | lookup kind=leftouter (U) on $left.a == $right.b", "lookup"),
+        ("T | join kind=inner _GetWatchlist('w') on $left.a == $right.SearchKey", "join"),
+        ("T | summarize hint.strategy=shuffle count() by a", "summarize"),
+        ("T | search kind=case_sensitive \"x\"", "search"),
+        ("T | facet by a, b", "facet"),
+        ("T | where * has 'x' and d.[0] == 1", "where"),
+    ];
+    for (src, name) in cases {
+        assert_eq!(last_operator(src), name, "{src}");
+    }
+}
+
+#[test]
+fn sources_functions_and_statements() {
+    let kinds = |src: &str| -> Vec<String> {
+        let script = parse(src).unwrap_or_else(|e| panic!("{src}: {e:?}"));
+        script
+            .statements
+            .iter()
+            .map(|s| match &s.kind {
+                StatementKind::Let { value, .. } | StatementKind::Query(value) => {
+                    let mut e = value;
+                    while let ExprKind::Pipe { input, .. } = &e.kind {
+                        e = input;
+                    }
+                    format!("{:?}", e.kind).split([' ', '(', '{']).next().unwrap().to_owned()
+                }
+                StatementKind::DeclareQueryParameters(_) => "Declare".to_owned(),
+                StatementKind::Set { .. } => "Set".to_owned(),
+            })
+            .collect()
+    };
+    assert_eq!(kinds("datatable(a:string, b:long)['x', 1, 'y', -2,]"), ["Datatable"]);
+    assert_eq!(kinds("datatable(a:string)['x'] | count"), ["Datatable"]);
+    assert_eq!(
+        kinds(
+            "externaldata(a:string)[@'https://x/y.csv'] with (format='csv', ignoreFirstRecord=true)"
+        ),
+        ["ExternalData"]
+    );
+    assert_eq!(kinds("print a = 1, 'b'"), ["Print"]);
+    assert_eq!(kinds("range i from 1 to 10 step 3"), ["Range"]);
+    assert_eq!(kinds("union isfuzzy=true A, (B | take 1), C* | count"), ["Union"]);
+    assert_eq!(kinds("search in (A, B*) 'x'"), ["Search"]);
+    assert_eq!(kinds("find in (A) where x == 1"), ["Find"]);
+    assert_eq!(
+        kinds("let f = (a:long, T:(x:string), U:(*), b:string = 'd') { let c = a; T | take c };"),
+        ["Function"]
+    );
+    assert_eq!(kinds("let g = view () { A }; g()"), ["Function", "Call"]);
+    assert_eq!(
+        kinds("declare query_parameters(n:long = 5, s:string); set notruncation; T | take n"),
+        ["Declare", "Set", "Name"]
+    );
+    // Keywords that start sources stay names where a name is meant.
+    assert_eq!(kinds("T | project print, range"), ["Name"]);
+    assert_eq!(last_operator("T | where print has 'x'"), "where");
 }
 
 #[test]
@@ -164,4 +265,17 @@ fn summarize_items_are_not_parameters() {
     assert!(t.contains("name: \"dcount\""), "{t}");
     let t = tree("T | summarize hint.strategy=shuffle c = count() by k");
     assert!(t.contains("name: \"c\""), "{t}");
+}
+
+#[test]
+fn hints_for_texts_that_hold_more_than_one_query() {
+    let help = |src: &str| match error(src) {
+        SyntaxError::UnexpectedToken { help, .. } => help.unwrap_or_default(),
+        other => panic!("{other:?}"),
+    };
+    assert!(help("T\n| take 1\n\n// second\nU\n| take 2").contains("blank line"));
+    assert!(help("| where x == 1").contains("cannot start with `|`"));
+    assert!(help("T | | take 1").contains("one `|` too many"));
+    // Without a blank line, the usual hint.
+    assert!(help("T | take 1\nU").is_empty());
 }

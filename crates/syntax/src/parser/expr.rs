@@ -11,7 +11,7 @@ use crate::ast::{
 use crate::lexer::TokenKind;
 use crate::{Span, SyntaxError};
 
-impl Parser {
+impl Parser<'_> {
     /// An expression optionally followed by `| operator` steps.
     pub(super) fn pipeline(&mut self) -> Result<Expr, SyntaxError> {
         let mut expr = self.expr()?;
@@ -215,10 +215,22 @@ impl Parser {
         Ok(Expr { kind: ExprKind::Unary { op, operand: Box::new(operand) }, span })
     }
 
+    /// A primary expression with its member accesses, indexes and calls, but
+    /// no operators: a `join`'s right side, an `evaluate` plugin call.
+    pub(super) fn postfix_expr(&mut self) -> Result<Expr, SyntaxError> {
+        self.enter()?;
+        let res = self.postfix();
+        self.leave();
+        res
+    }
+
     fn postfix(&mut self) -> Result<Expr, SyntaxError> {
         let mut expr = self.primary()?;
         loop {
-            if self.at_punct(".") {
+            if self.at_punct(".") && self.peek_kind(1) == &TokenKind::Punct("[") {
+                // `d.[0]` is `d[0]`.
+                self.bump();
+            } else if self.at_punct(".") {
                 self.bump();
                 let name = self.ident("a member name after `.`")?;
                 let span = expr.span.to(name.span);
@@ -250,7 +262,18 @@ impl Parser {
     fn primary(&mut self) -> Result<Expr, SyntaxError> {
         let token = self.peek().clone();
         let literal = |lit: Literal| Ok(Expr { kind: ExprKind::Literal(lit), span: token.span });
+        if let Some(source) = self.source() {
+            return source;
+        }
+        if self.at_function() {
+            return self.function();
+        }
         match token.kind {
+            // `where * has "x"`: every column.
+            TokenKind::Punct("*") => {
+                self.bump();
+                Ok(Expr { kind: ExprKind::Star, span: token.span })
+            }
             TokenKind::Long(v) => {
                 self.bump();
                 literal(Literal::Long(v))
@@ -306,7 +329,7 @@ impl Parser {
     }
 
     /// Adjacent string literals join into one (`"a" 'b'` is `"ab"`).
-    fn string_literal(&mut self) -> Result<Expr, SyntaxError> {
+    pub(super) fn string_literal(&mut self) -> Result<Expr, SyntaxError> {
         let start = self.peek().span;
         let mut value = String::new();
         let mut end = start;
@@ -322,9 +345,15 @@ impl Parser {
         let mut args = Vec::new();
         if !self.at_punct(")") {
             loop {
-                if self.at_punct("*") {
-                    let span = self.bump().span;
-                    args.push(Expr { kind: ExprKind::Star, span });
+                let named = matches!(self.peek().kind, TokenKind::Ident(_))
+                    && self.peek_kind(1) == &TokenKind::Punct("=");
+                if named {
+                    let name = self.ident("a parameter name")?;
+                    self.bump();
+                    let value = self.pipeline()?;
+                    let span = name.span.to(value.span);
+                    let kind = ExprKind::NamedArg { name, value: Box::new(value) };
+                    args.push(Expr { kind, span });
                 } else {
                     args.push(self.pipeline()?);
                 }
@@ -420,7 +449,7 @@ impl Parser {
     }
 }
 
-enum CmpOp {
+pub(super) enum CmpOp {
     Binary(BinaryOp, Span),
     In { negated: bool, case_insensitive: bool },
     HasAny { all: bool },
@@ -428,7 +457,7 @@ enum CmpOp {
 }
 
 /// The comparison-level operator spelled by a word, `!`-prefixed or not.
-fn keyword_op(word: &str, negated: bool) -> Option<CmpOp> {
+pub(super) fn keyword_op(word: &str, negated: bool) -> Option<CmpOp> {
     let (base, case_sensitive) = match word.strip_suffix("_cs") {
         Some(base) => (base, true),
         None => (word, false),

@@ -2,11 +2,14 @@
 //!
 //! nom does the lexing (`crate::lexer`); the grammar is a hand-written
 //! recursive descent over the token list, split by construct: statements here,
-//! scalar expressions in `expr`, tabular operators in `ops`. Each rule
-//! reports what it expected at the exact token where the text went wrong.
+//! scalar expressions in `expr`, tabular operators in `ops` and `expand`,
+//! sources and user functions in `sources`. Each rule reports what it
+//! expected at the exact token where the text went wrong.
 
+mod expand;
 mod expr;
 mod ops;
+mod sources;
 
 use crate::ast::{Ident, Script, Statement, StatementKind};
 use crate::lexer::{Token, TokenKind, tokenize};
@@ -18,48 +21,82 @@ const MAX_DEPTH: usize = 64;
 /// Parses a whole query text.
 pub fn parse(src: &str) -> Result<Script, SyntaxError> {
     let tokens = tokenize(src)?;
-    let mut parser = Parser { tokens, pos: 0, depth: 0 };
-    parser.script()
+    let mut parser = Parser { src, tokens, pos: 0, depth: 0 };
+    let statements = parser.statements(false)?;
+    Ok(Script { statements })
 }
 
-pub(crate) struct Parser {
+pub(crate) struct Parser<'a> {
+    src: &'a str,
     tokens: Vec<Token>,
     pos: usize,
     depth: usize,
 }
 
-impl Parser {
-    fn script(&mut self) -> Result<Script, SyntaxError> {
+impl Parser<'_> {
+    /// Statements separated by `;`, up to the end of the text or, in a
+    /// function's body (`in_braces`), up to its `}`.
+    fn statements(&mut self, in_braces: bool) -> Result<Vec<Statement>, SyntaxError> {
+        let at_end = |p: &Self| p.at_eof() || (in_braces && p.at_punct("}"));
         let mut statements = Vec::new();
         loop {
             while self.eat_punct(";") {}
-            if self.at_eof() {
-                return Ok(Script { statements });
+            if at_end(self) {
+                return Ok(statements);
             }
             statements.push(self.statement()?);
-            if !self.at_eof() && !self.at_punct(";") {
-                return Err(self.unexpected("`;` or `|`", self.stray_hint()));
+            if !at_end(self) && !self.at_punct(";") {
+                let expected = if in_braces { "`;`, `|` or `}`" } else { "`;` or `|`" };
+                return Err(self.unexpected(expected, self.stray_hint()));
             }
         }
     }
 
     fn statement(&mut self) -> Result<Statement, SyntaxError> {
         let start = self.peek().span;
-        if self.at_keyword("let") {
-            self.bump();
+        if self.at_punct("|") {
+            return Err(self.unexpected(
+                "a query",
+                Some(
+                    "a query cannot start with `|`: this looks like part of a longer query"
+                        .to_owned(),
+                ),
+            ));
+        }
+        let kind = if self.eat_keyword("let") {
             let name = self.ident("a name after `let`")?;
             self.expect_punct("=", "`=` after the name of the `let`")?;
-            let value = self.pipeline()?;
-            let span = start.to(value.span);
-            return Ok(Statement { kind: StatementKind::Let { name, value }, span });
-        }
-        let query = self.pipeline()?;
-        let span = start.to(query.span);
-        Ok(Statement { kind: StatementKind::Query(query), span })
+            StatementKind::Let { name, value: self.pipeline()? }
+        } else if self.at_keyword("declare")
+            && matches!(self.peek_kind(1), TokenKind::Ident(w) if w == "query_parameters")
+        {
+            self.bump();
+            self.bump();
+            self.expect_punct("(", "`(` opening the parameters")?;
+            StatementKind::DeclareQueryParameters(self.fn_params(")")?)
+        } else if self.at_keyword("set")
+            && matches!(self.peek_kind(1), TokenKind::Ident(_))
+            && matches!(self.peek_kind(2), TokenKind::Punct("=" | ";") | TokenKind::Eof)
+        {
+            self.bump();
+            let name = self.ident("an option name after `set`")?;
+            let value = if self.eat_punct("=") { Some(self.expr()?) } else { None };
+            StatementKind::Set { name, value }
+        } else {
+            StatementKind::Query(self.pipeline()?)
+        };
+        Ok(Statement { kind, span: start.to(self.prev_span()) })
     }
 
     /// A hint for a token that cannot follow a complete expression.
     fn stray_hint(&self) -> Option<String> {
+        if self.blank_line_before() {
+            return Some(
+                "a blank line separates two queries here: the Log Analytics editor runs the one \
+                 under the cursor, but one text needs `;` between its statements"
+                    .to_owned(),
+            );
+        }
         match &self.peek().kind {
             TokenKind::Ident(word) if ops::is_operator_name(word) => {
                 Some(format!("a `|` is probably missing before `{word}`"))
@@ -67,6 +104,17 @@ impl Parser {
             TokenKind::Punct("=") => Some("use `==` to compare values".to_owned()),
             _ => None,
         }
+    }
+
+    /// Whether an empty line stands between the previous token and this one.
+    fn blank_line_before(&self) -> bool {
+        if self.pos == 0 {
+            return false;
+        }
+        let gap = &self.src[self.prev_span().end..self.peek().span.start];
+        // Comments may sit in the gap; a blank line is two line breaks with
+        // only spaces between them.
+        gap.lines().skip(1).any(|line| line.trim().is_empty()) && gap.matches('\n').count() >= 2
     }
 
     // Token helpers.

@@ -1,4 +1,10 @@
 //! Tabular operators: the steps after `|`.
+//!
+//! This file dispatches on the operator's name and holds the operators whose
+//! arguments are lists of expressions or names; `expand.rs` has the ones with
+//! a grammar of their own (`mv-expand`, `parse`, `make-series`, …) and
+//! `sources.rs` the tabular sources that may also follow a `|` (`union`,
+//! `search`).
 
 use super::Parser;
 use crate::ast::{
@@ -8,155 +14,176 @@ use crate::ast::{
 use crate::lexer::TokenKind;
 use crate::{Span, SyntaxError};
 
-/// Operators Calypso parses.
-const SUPPORTED: [&str; 12] = [
-    "where",
-    "filter",
-    "project",
-    "extend",
-    "summarize",
-    "join",
-    "sort",
-    "order",
-    "take",
-    "limit",
+/// Every tabular operator name, for the "missing `|`" hint.
+const OPERATOR_NAMES: [&str; 43] = [
+    "as",
+    "consume",
     "count",
     "distinct",
+    "evaluate",
+    "extend",
+    "facet",
+    "filter",
+    "find",
+    "fork",
+    "getschema",
+    "invoke",
+    "join",
+    "limit",
+    "lookup",
+    "make-series",
+    "mv-apply",
+    "mv-expand",
+    "mvapply",
+    "mvexpand",
+    "order",
+    "parse",
+    "parse-kv",
+    "parse-where",
+    "partition",
+    "project",
+    "project-away",
+    "project-keep",
+    "project-rename",
+    "project-reorder",
+    "reduce",
+    "render",
+    "sample",
+    "sample-distinct",
+    "scan",
+    "search",
+    "serialize",
+    "sort",
+    "summarize",
+    "take",
+    "top",
+    "top-nested",
+    "union",
 ];
 
-/// Operators KQL has that Calypso refuses by name for now. (`mv-expand` and
-/// the other hyphenated names are matched on their first word.)
-const KNOWN_UNSUPPORTED: [&str; 26] = [
-    "union",
-    "lookup",
-    "mv",
-    "mvexpand",
-    "mvapply",
-    "parse",
-    "make",
-    "evaluate",
-    "invoke",
-    "render",
-    "as",
-    "serialize",
-    "getschema",
-    "search",
-    "find",
-    "scan",
-    "sample",
-    "top",
+/// Operators that are parsed only to be refused: their arguments are kept as
+/// written.
+const OPAQUE: [&str; 9] = [
+    "consume",
     "facet",
     "fork",
     "partition",
     "reduce",
-    "range",
-    "print",
-    "consume",
-    "externaldata",
+    "scan",
+    "make-graph",
+    "graph-match",
+    "top-hitters",
 ];
 
 /// Whether `word` names a tabular operator (for the "missing `|`" hint).
 pub(super) fn is_operator_name(word: &str) -> bool {
-    SUPPORTED.contains(&word) || KNOWN_UNSUPPORTED.contains(&word)
+    OPERATOR_NAMES.contains(&word) || word == "where"
 }
 
-impl Parser {
+impl Parser<'_> {
     pub(super) fn operator(&mut self) -> Result<Operator, SyntaxError> {
-        let keyword = self.peek().clone();
-        let TokenKind::Ident(word) = &keyword.kind else {
-            return Err(self.unexpected("a tabular operator after `|`", None));
+        let start = self.peek().span;
+        let Some(name) = self.operator_name() else {
+            let help = self.at_punct("|").then(|| "there is one `|` too many here".to_owned());
+            return Err(self.unexpected("a tabular operator after `|`", help));
         };
-        if let Some(err) = self.hyphenated_operator(word, keyword.span) {
-            return Err(err);
-        }
-        let kind = match word.as_str() {
-            "where" | "filter" => {
-                self.bump();
-                OperatorKind::Where(self.expr()?)
-            }
-            "project" => {
-                self.bump();
-                OperatorKind::Project(self.assignments()?)
-            }
-            "extend" => {
-                self.bump();
-                OperatorKind::Extend(self.assignments()?)
-            }
-            "summarize" => {
-                self.bump();
-                self.summarize()?
-            }
-            "join" => {
-                self.bump();
-                self.join()?
-            }
+        let kind = match name.as_str() {
+            "where" | "filter" => OperatorKind::Where(self.expr()?),
+            "project" => OperatorKind::Project(self.assignments()?),
+            "extend" => OperatorKind::Extend(self.assignments()?),
+            "summarize" => self.summarize()?,
+            "join" => self.join()?,
+            "lookup" => self.lookup()?,
             "sort" | "order" => {
-                self.bump();
                 self.expect_keyword("by")?;
                 OperatorKind::Sort(self.sort_keys()?)
             }
-            "take" | "limit" => {
-                self.bump();
-                OperatorKind::Take(self.expr()?)
+            "top" => {
+                let count = self.expr()?;
+                self.expect_keyword("by")?;
+                OperatorKind::Top { count, key: self.sort_key()? }
             }
-            "count" => {
-                self.bump();
-                OperatorKind::Count
+            "take" | "limit" => OperatorKind::Take(self.expr()?),
+            "sample" => OperatorKind::Sample(self.expr()?),
+            "sample-distinct" => {
+                let count = self.expr()?;
+                self.expect_keyword("of")?;
+                OperatorKind::SampleDistinct { count, of: self.expr()? }
             }
+            "count" => OperatorKind::Count,
             "distinct" => {
-                self.bump();
                 if self.eat_punct("*") {
                     OperatorKind::Distinct(DistinctItems::All)
                 } else {
                     OperatorKind::Distinct(DistinctItems::Items(self.assignments()?))
                 }
             }
-            w if KNOWN_UNSUPPORTED.contains(&w) => {
-                return Err(SyntaxError::UnsupportedOperator {
-                    name: w.to_owned(),
-                    span: keyword.span,
-                });
+            "project-away" => OperatorKind::ProjectAway(self.name_patterns()?),
+            "project-keep" => OperatorKind::ProjectKeep(self.name_patterns()?),
+            "project-rename" => OperatorKind::ProjectRename(self.assignments()?),
+            "project-reorder" => OperatorKind::ProjectReorder(self.reorder_items()?),
+            "mv-expand" | "mvexpand" => self.mv_expand()?,
+            "mv-apply" | "mvapply" => self.mv_apply()?,
+            "parse" => self.parse_op(false)?,
+            "parse-where" => self.parse_op(true)?,
+            "parse-kv" => self.parse_kv()?,
+            "make-series" => self.make_series()?,
+            "top-nested" => self.top_nested()?,
+            "evaluate" => {
+                let params = self.params(&[])?;
+                OperatorKind::Evaluate { params, call: self.postfix_expr()? }
             }
-            _ => {
+            "invoke" => OperatorKind::Invoke(self.postfix_expr()?),
+            "render" => self.render()?,
+            "as" => {
+                let params = self.params(&[])?;
+                OperatorKind::As { params, name: self.ident("a name after `as`")? }
+            }
+            "serialize" => {
+                let items = if self.at_operator_end() { Vec::new() } else { self.assignments()? };
+                OperatorKind::Serialize(items)
+            }
+            "getschema" => OperatorKind::GetSchema,
+            "union" => {
+                let (params, legs) = self.union_args()?;
+                OperatorKind::Union { params, legs }
+            }
+            "search" => OperatorKind::Search(Box::new(self.search_args()?)),
+            name if OPAQUE.contains(&name) => {
+                OperatorKind::Other { name: name.to_owned(), text: self.raw_until_operator_end() }
+            }
+            other => {
+                self.pos -= 1;
                 return Err(self.unexpected(
                     "a tabular operator after `|`",
-                    Some(format!("`{word}` is not a KQL tabular operator")),
+                    Some(format!("`{other}` is not a KQL tabular operator")),
                 ));
             }
         };
-        Ok(Operator { kind, span: keyword.span.to(self.prev_span()) })
+        Ok(Operator { kind, span: start.to(self.prev_span()) })
     }
 
-    /// `mv-expand`, `project-away`, `make-series`, …: refused by their full name.
-    fn hyphenated_operator(&self, word: &str, span: Span) -> Option<SyntaxError> {
-        let (TokenKind::Punct("-"), TokenKind::Ident(second)) =
-            (self.peek_kind(1), self.peek_kind(2))
-        else {
-            return None;
-        };
-        let second_span = self.tokens[self.pos + 2].span;
-        let name = format!("{word}-{second}");
-        let known = matches!(
-            name.as_str(),
-            "mv-expand"
-                | "mv-apply"
-                | "project-away"
-                | "project-keep"
-                | "project-rename"
-                | "project-reorder"
-                | "make-series"
-                | "parse-where"
-                | "parse-kv"
-                | "top-nested"
-                | "top-hitters"
-                | "sample-distinct"
-                | "make-graph"
-        );
-        known.then(|| SyntaxError::UnsupportedOperator { name, span: span.to(second_span) })
+    /// Consumes an operator's name, joining hyphenated names written without
+    /// spaces (`mv-expand`, `project-away`).
+    fn operator_name(&mut self) -> Option<String> {
+        let TokenKind::Ident(word) = &self.peek().kind else { return None };
+        let mut name = word.clone();
+        let mut end = self.bump().span;
+        while self.at_punct("-")
+            && super::adjacent(end, self.peek().span)
+            && matches!(self.peek_kind(1), TokenKind::Ident(_))
+            && super::adjacent(self.peek().span, self.tokens[self.pos + 1].span)
+        {
+            let TokenKind::Ident(next) = self.peek_kind(1).clone() else { unreachable!() };
+            self.bump();
+            end = self.bump().span;
+            name = format!("{name}-{next}");
+        }
+        Some(name)
     }
 
     /// `[Name =] Expr, ...`.
-    fn assignments(&mut self) -> Result<Vec<Assignment>, SyntaxError> {
+    pub(super) fn assignments(&mut self) -> Result<Vec<Assignment>, SyntaxError> {
         let mut items = vec![self.assignment()?];
         while self.eat_punct(",") {
             items.push(self.assignment()?);
@@ -164,7 +191,18 @@ impl Parser {
         Ok(items)
     }
 
-    fn assignment(&mut self) -> Result<Assignment, SyntaxError> {
+    pub(super) fn assignment(&mut self) -> Result<Assignment, SyntaxError> {
+        if self.at_tuple_assignment() {
+            self.bump();
+            let mut names = vec![self.ident("a column name")?];
+            while self.eat_punct(",") {
+                names.push(self.ident("a column name")?);
+            }
+            self.expect_punct(")", "`)` closing the names")?;
+            self.expect_punct("=", "`=` after the names")?;
+            let first = names.remove(0);
+            return Ok(Assignment { name: Some(first), more_names: names, expr: self.expr()? });
+        }
         let named = matches!(self.peek().kind, TokenKind::Ident(_) | TokenKind::QuotedIdent(_))
             && self.peek_kind(1) == &TokenKind::Punct("=");
         let name = if named {
@@ -174,23 +212,43 @@ impl Parser {
         } else {
             None
         };
-        Ok(Assignment { name, expr: self.expr()? })
+        Ok(Assignment { name, more_names: Vec::new(), expr: self.expr()? })
+    }
+
+    /// Whether `(Name, Name, ...) =` starts here.
+    fn at_tuple_assignment(&self) -> bool {
+        if !self.at_punct("(") {
+            return false;
+        }
+        let mut ahead = 1;
+        loop {
+            if !matches!(self.peek_kind(ahead), TokenKind::Ident(_) | TokenKind::QuotedIdent(_)) {
+                return false;
+            }
+            match self.peek_kind(ahead + 1) {
+                TokenKind::Punct(",") => ahead += 2,
+                TokenKind::Punct(")") => {
+                    return self.peek_kind(ahead + 2) == &TokenKind::Punct("=");
+                }
+                _ => return false,
+            }
+        }
     }
 
     fn summarize(&mut self) -> Result<OperatorKind, SyntaxError> {
-        self.params(&[])?;
+        let params = self.params(&[])?;
         let aggregates = if self.at_keyword("by") { Vec::new() } else { self.assignments()? };
         let by = if self.eat_keyword("by") { self.assignments()? } else { Vec::new() };
         if aggregates.is_empty() && by.is_empty() {
             return Err(self.unexpected("an aggregation or `by`", None));
         }
-        Ok(OperatorKind::Summarize { aggregates, by })
+        Ok(OperatorKind::Summarize { params, aggregates, by })
     }
 
     /// `name=value` parameters such as `kind=inner` or `hint.strategy=shuffle`.
     /// `names` lists the plain parameters the operator takes; `hint.*` are
     /// always accepted.
-    fn params(&mut self, names: &[&str]) -> Result<Vec<Param>, SyntaxError> {
+    pub(super) fn params(&mut self, names: &[&str]) -> Result<Vec<Param>, SyntaxError> {
         let mut params = Vec::new();
         loop {
             let is_param = match (&self.peek().kind, self.peek_kind(1)) {
@@ -201,8 +259,7 @@ impl Parser {
             if !is_param {
                 return Ok(params);
             }
-            let first = self.ident("a parameter name")?;
-            let mut name = first.clone();
+            let mut name = self.ident("a parameter name")?;
             while self.eat_punct(".") {
                 let part = self.ident("a parameter name after `.`")?;
                 name.name = format!("{}.{}", name.name, part.name);
@@ -221,55 +278,167 @@ impl Parser {
 
     fn join(&mut self) -> Result<OperatorKind, SyntaxError> {
         let params = self.params(&["kind"])?;
-        let right = if self.at_punct("(") {
-            self.expr()?
-        } else {
-            let name = self.ident("the right side of the join: a table name or `(query)`")?;
-            Expr { span: name.span, kind: ExprKind::Name(name) }
-        };
+        let right = self.right_side("the right side of the join: a table name or `(query)`")?;
         self.expect_keyword("on")?;
-        let mut on = Vec::new();
-        loop {
-            let cond = self.comparison_for_join()?;
-            flatten_and(cond, &mut on)?;
-            if !self.eat_punct(",") {
-                break;
-            }
-        }
+        let on = self.join_conditions()?;
         Ok(OperatorKind::Join { params, right: Box::new(right), on })
     }
 
-    fn comparison_for_join(&mut self) -> Result<Expr, SyntaxError> {
-        self.expr()
+    fn lookup(&mut self) -> Result<OperatorKind, SyntaxError> {
+        let params = self.params(&["kind"])?;
+        let right = self.right_side("the table to look up: a table name or `(query)`")?;
+        self.expect_keyword("on")?;
+        let on = self.join_conditions()?;
+        Ok(OperatorKind::Lookup { params, right: Box::new(right), on })
+    }
+
+    /// The right side of `join` or `lookup`: `(query)`, a name or a call.
+    fn right_side(&mut self, expected: &str) -> Result<Expr, SyntaxError> {
+        if self.at_punct("(")
+            || matches!(self.peek().kind, TokenKind::Ident(_) | TokenKind::QuotedIdent(_))
+        {
+            self.postfix_expr()
+        } else {
+            Err(self.unexpected(expected, None))
+        }
+    }
+
+    fn join_conditions(&mut self) -> Result<Vec<JoinCondition>, SyntaxError> {
+        let mut on = Vec::new();
+        loop {
+            let cond = self.expr()?;
+            flatten_and(cond, &mut on)?;
+            if !self.eat_punct(",") {
+                return Ok(on);
+            }
+        }
     }
 
     fn sort_keys(&mut self) -> Result<Vec<SortKey>, SyntaxError> {
-        let mut keys = Vec::new();
-        loop {
-            let expr = self.expr()?;
-            let ascending = if self.eat_keyword("asc") {
+        let mut keys = vec![self.sort_key()?];
+        while self.eat_punct(",") {
+            keys.push(self.sort_key()?);
+        }
+        Ok(keys)
+    }
+
+    fn sort_key(&mut self) -> Result<SortKey, SyntaxError> {
+        let expr = self.expr()?;
+        let ascending = self.direction();
+        let nulls_first = if self.eat_keyword("nulls") {
+            if self.eat_keyword("first") {
                 Some(true)
-            } else if self.eat_keyword("desc") {
+            } else if self.eat_keyword("last") {
                 Some(false)
             } else {
-                None
+                return Err(self.unexpected("`first` or `last` after `nulls`", None));
+            }
+        } else {
+            None
+        };
+        Ok(SortKey { expr, ascending, nulls_first })
+    }
+
+    /// `asc` or `desc`, if written.
+    pub(super) fn direction(&mut self) -> Option<bool> {
+        if self.eat_keyword("asc") {
+            Some(true)
+        } else if self.eat_keyword("desc") {
+            Some(false)
+        } else {
+            None
+        }
+    }
+
+    /// A column name or a pattern with `*` wildcards (`Col`, `Prefix*`,
+    /// `*Id`, `['a b']`), written without spaces.
+    pub(super) fn name_pattern(&mut self, expected: &str) -> Result<Ident, SyntaxError> {
+        let start = self.peek().span;
+        let mut name = String::new();
+        let mut end = start;
+        loop {
+            let piece = match &self.peek().kind {
+                TokenKind::Ident(w) | TokenKind::QuotedIdent(w) => w.clone(),
+                TokenKind::Punct("*") => "*".to_owned(),
+                _ => break,
             };
-            let nulls_first = if self.eat_keyword("nulls") {
-                if self.eat_keyword("first") {
-                    Some(true)
-                } else if self.eat_keyword("last") {
-                    Some(false)
-                } else {
-                    return Err(self.unexpected("`first` or `last` after `nulls`", None));
+            if !name.is_empty() && !super::adjacent(end, self.peek().span) {
+                break;
+            }
+            name.push_str(&piece);
+            end = self.bump().span;
+        }
+        if name.is_empty() {
+            return Err(self.unexpected(expected, None));
+        }
+        Ok(Ident { name, span: start.to(end) })
+    }
+
+    fn name_patterns(&mut self) -> Result<Vec<Ident>, SyntaxError> {
+        let mut names = vec![self.name_pattern("a column name or pattern")?];
+        while self.eat_punct(",") {
+            names.push(self.name_pattern("a column name or pattern")?);
+        }
+        Ok(names)
+    }
+
+    fn reorder_items(&mut self) -> Result<Vec<(Ident, Option<Ident>)>, SyntaxError> {
+        let mut items = Vec::new();
+        loop {
+            let name = self.name_pattern("a column name or pattern")?;
+            let order = match &self.peek().kind {
+                TokenKind::Ident(w) if matches!(w.as_str(), "asc" | "desc") => {
+                    Some(self.ident("an order")?)
                 }
-            } else {
-                None
+                TokenKind::Ident(w) if w == "granny" => {
+                    let order = self.name_pattern("`granny-asc` or `granny-desc`")?;
+                    let start = order.span;
+                    let full = if self.eat_punct("-") {
+                        let dir = self.ident("`asc` or `desc` after `granny-`")?;
+                        Ident { name: format!("granny-{}", dir.name), span: start.to(dir.span) }
+                    } else {
+                        order
+                    };
+                    Some(full)
+                }
+                _ => None,
             };
-            keys.push(SortKey { expr, ascending, nulls_first });
+            items.push((name, order));
             if !self.eat_punct(",") {
-                return Ok(keys);
+                return Ok(items);
             }
         }
+    }
+
+    fn render(&mut self) -> Result<OperatorKind, SyntaxError> {
+        let chart = self.ident("a chart kind after `render`")?;
+        let props = if self.at_operator_end() { None } else { Some(self.raw_until_operator_end()) };
+        Ok(OperatorKind::Render { chart, props })
+    }
+
+    /// Whether the current operator has no more arguments.
+    pub(super) fn at_operator_end(&self) -> bool {
+        self.at_eof() || self.at_punct("|") || self.at_punct(";") || self.at_punct(")")
+    }
+
+    /// The text of the tokens up to the end of the operator (a `|`, `;` or
+    /// unmatched closing bracket at this level), consumed.
+    pub(super) fn raw_until_operator_end(&mut self) -> String {
+        let start = self.peek().span.start;
+        let mut end = start;
+        let mut depth = 0usize;
+        loop {
+            match &self.peek().kind {
+                TokenKind::Eof => break,
+                TokenKind::Punct("(" | "[" | "{") => depth += 1,
+                TokenKind::Punct(")" | "]" | "}") if depth == 0 => break,
+                TokenKind::Punct(")" | "]" | "}") => depth -= 1,
+                TokenKind::Punct("|" | ";") if depth == 0 => break,
+                _ => {}
+            }
+            end = self.bump().span.end;
+        }
+        self.src[start..end.max(start)].to_owned()
     }
 }
 
