@@ -14,7 +14,7 @@ pub(crate) enum LetValue {
     /// A scalar expression, inlined where it is used.
     Scalar(Expr),
     /// A tabular expression, planned once and copied where it is used.
-    Tabular(Plan),
+    Tabular(Box<Plan>),
 }
 
 pub(crate) struct Binder<'c> {
@@ -42,7 +42,7 @@ impl<'c> Binder<'c> {
                 }
                 StatementKind::Let { name, value } => {
                     let bound = if self.is_tabular(value) {
-                        LetValue::Tabular(self.tabular(value)?)
+                        LetValue::Tabular(Box::new(self.tabular(value)?))
                     } else {
                         LetValue::Scalar(self.scalar(value, &[])?)
                     };
@@ -118,9 +118,9 @@ impl<'c> Binder<'c> {
                 let input = self.tabular(input)?;
                 self.operator(input, op)
             }
-            ExprKind::Datatable { .. } => Err(BindError::unsupported("`datatable`", expr.span)),
-            ExprKind::Print(_) => Err(BindError::unsupported("`print`", expr.span)),
-            ExprKind::Range { .. } => Err(BindError::unsupported("`range`", expr.span)),
+            ExprKind::Datatable { columns, values } => self.datatable(columns, values, expr.span),
+            ExprKind::Print(items) => self.print(items, expr.span),
+            ExprKind::Range { name, from, to, step } => self.range(name, from, to, step, expr.span),
             ExprKind::Union { .. } => Err(BindError::unsupported("`union`", expr.span)),
             ExprKind::Search(_) => Err(BindError::unsupported("`search`", expr.span)),
             ExprKind::Find { .. } => Err(BindError::unsupported("`find`", expr.span)),
@@ -138,7 +138,7 @@ impl<'c> Binder<'c> {
 
     fn table(&mut self, ident: &ast::Ident) -> Result<Plan, BindError> {
         match self.lookup_let(&ident.name) {
-            Some(LetValue::Tabular(plan)) => return Ok(plan.clone()),
+            Some(LetValue::Tabular(plan)) => return Ok(plan.as_ref().clone()),
             Some(LetValue::Scalar(_)) => {
                 return Err(BindError::invalid(
                     format!("`{}` is a scalar `let`, not a table", ident.name),

@@ -76,6 +76,21 @@ pub enum PlanKind {
         /// How many rows at most.
         count: u64,
     },
+    /// Rows written in the query (`datatable`, `print`): one expression per
+    /// schema column in each row.
+    Values {
+        /// The rows.
+        rows: Vec<Vec<Expr>>,
+    },
+    /// `range`: from `from` to `to` inclusive, by `step`; one column.
+    Range {
+        /// The first value.
+        from: Expr,
+        /// The last value, inclusive.
+        to: Expr,
+        /// The step (a timespan for datetimes and timespans).
+        step: Expr,
+    },
 }
 
 /// The nine join kinds of KQL.

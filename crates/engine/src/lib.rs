@@ -50,6 +50,16 @@ pub enum QueryError {
         /// DataFusion's message.
         message: String,
     },
+    /// A query that would exceed a limit or has a value out of its domain.
+    #[error("{message}")]
+    #[diagnostic(code(kql::exec::limit))]
+    Limit {
+        /// What is wrong.
+        message: String,
+        /// The construct.
+        #[label("here")]
+        span: calypso_syntax::Span,
+    },
     /// A bug in Calypso.
     #[error("internal error: {message}")]
     #[diagnostic(
@@ -186,8 +196,12 @@ impl Session {
         let now = self.now.unwrap_or_else(|| {
             chrono::Utc::now().timestamp_nanos_opt().expect("the current time fits in nanoseconds")
         });
-        let mut lowerer =
-            lower::Lowerer { ctx: scalar::Ctx { now }, tables: &self.providers, next_alias: 0 };
+        let mut lowerer = lower::Lowerer {
+            ctx: scalar::Ctx { now },
+            tables: &self.providers,
+            runtime: &self.runtime,
+            next_alias: 0,
+        };
         let plan = lowerer.plan(&bound.plan)?;
 
         let ctx =

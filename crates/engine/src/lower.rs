@@ -25,6 +25,8 @@ use crate::scalar::Ctx;
 pub(crate) struct Lowerer<'a> {
     pub(crate) ctx: Ctx,
     pub(crate) tables: &'a HashMap<String, Arc<dyn TableProvider>>,
+    /// Runs the small plans that `range` needs to know its bounds.
+    pub(crate) runtime: &'a tokio::runtime::Runtime,
     /// A counter for the aliases that keep join sides apart.
     pub(crate) next_alias: usize,
 }
@@ -72,6 +74,8 @@ impl Lowerer<'_> {
             PlanKind::Limit { input, count } => {
                 LogicalPlanBuilder::from(self.plan(input)?).limit(0, Some(*count as usize))?
             }
+            PlanKind::Values { rows } => return self.values(plan, rows),
+            PlanKind::Range { from, to, step } => return self.range(plan, from, to, step),
         };
         Ok(built.build()?)
     }
@@ -220,6 +224,103 @@ impl Lowerer<'_> {
             })
             .collect::<Vec<_>>();
         Ok(joined.project(output)?.build()?)
+    }
+}
+
+impl Lowerer<'_> {
+    /// Rows written in the query. One row is a projection over a one-row
+    /// relation, so that it may hold any expression (`print now()`).
+    fn values(&self, plan: &Plan, rows: &[Vec<calypso_binder::plan::Expr>]) -> Result<LogicalPlan> {
+        let typed = |e: DfExpr, ty: KqlType| cast(e, calypso_io::arrow_type(ty));
+        let named = |exprs: Vec<DfExpr>| -> Vec<DfExpr> {
+            exprs
+                .into_iter()
+                .zip(&plan.schema)
+                .map(|(e, c)| typed(e, c.ty).alias(&c.name))
+                .collect()
+        };
+        match rows {
+            [] => {
+                let nulls = plan
+                    .schema
+                    .iter()
+                    .map(|c| crate::scalar::literal(&calypso_binder::plan::Value::Null, c.ty))
+                    .collect();
+                Ok(LogicalPlanBuilder::empty(false).project(named(nulls))?.build()?)
+            }
+            [row] => {
+                let exprs = row.iter().map(|e| self.ctx.expr(e)).collect::<Result<Vec<_>>>()?;
+                Ok(LogicalPlanBuilder::empty(true).project(named(exprs))?.build()?)
+            }
+            _ => {
+                let df_rows = rows
+                    .iter()
+                    .map(|row| {
+                        row.iter()
+                            .zip(&plan.schema)
+                            .map(|(e, c)| Ok(typed(self.ctx.expr(e)?, c.ty)))
+                            .collect::<Result<Vec<_>>>()
+                    })
+                    .collect::<Result<Vec<_>>>()?;
+                let values = LogicalPlanBuilder::values(df_rows)?.build()?;
+                // VALUES names its columns itself.
+                let columns: Vec<DfExpr> = values
+                    .schema()
+                    .fields()
+                    .iter()
+                    .map(|f| {
+                        datafusion::prelude::col(datafusion::common::Column::from_name(f.name()))
+                    })
+                    .collect();
+                Ok(LogicalPlanBuilder::from(values).project(named(columns))?.build()?)
+            }
+        }
+    }
+
+    /// `range`: the bounds are evaluated first, then the rows are made.
+    fn range(
+        &mut self,
+        plan: &Plan,
+        from: &calypso_binder::plan::Expr,
+        to: &calypso_binder::plan::Expr,
+        step: &calypso_binder::plan::Expr,
+    ) -> Result<LogicalPlan> {
+        let bounds = LogicalPlanBuilder::empty(true)
+            .project(vec![
+                self.ctx.expr(from)?.alias("from"),
+                self.ctx.expr(to)?.alias("to"),
+                self.ctx.expr(step)?.alias("step"),
+            ])?
+            .build()?;
+        let ctx = datafusion::prelude::SessionContext::new();
+        let batches = self
+            .runtime
+            .block_on(async { ctx.execute_logical_plan(bounds).await?.collect().await })?;
+        let batch =
+            batches.first().ok_or_else(|| QueryError::internal("range bounds gave no row"))?;
+        let column = &plan.schema[0];
+        let array = crate::functions::range::values(
+            column.ty,
+            batch.column(0),
+            batch.column(1),
+            batch.column(2),
+            plan.span,
+        )?;
+        let schema = Arc::new(datafusion::arrow::datatypes::Schema::new(vec![calypso_io::field(
+            &column.name,
+            column.ty,
+        )]));
+        let batch =
+            datafusion::arrow::record_batch::RecordBatch::try_new(schema.clone(), vec![array])
+                .map_err(|e| QueryError::internal(e.to_string()))?;
+        let table = datafusion::datasource::MemTable::try_new(schema, vec![vec![batch]])?;
+        self.next_alias += 1;
+        Ok(LogicalPlanBuilder::scan(
+            format!("__range{}", self.next_alias),
+            provider_as_source(Arc::new(table)),
+            None,
+        )?
+        .build()?)
     }
 }
 

@@ -3,7 +3,7 @@
 
 use calypso_engine::{Session, json_value};
 use calypso_io::{LoadOptions, TableSource};
-use serde_json::Value;
+use serde_json::{Value, json};
 
 /// A session with the tables given as (name, JSON lines).
 fn session(tables: &[(&str, &str)]) -> Session {
@@ -308,8 +308,6 @@ fn unsupported_constructs_are_refused_by_name() {
         ("T | project-away l", "the `project-away` operator", "project-away l"),
         ("T | union T", "the `union` operator", "union T"),
         ("union T, T", "`union`", "union T, T"),
-        ("datatable(a:long)[1]", "`datatable`", "datatable(a:long)[1]"),
-        ("print 1", "`print`", "print 1"),
         ("externaldata(a:string)['https://x']", "never reaches the network", "externaldata"),
         ("let f = () { T }; f()", "user functions", "() { T }"),
         ("T | extend (a, b) = l", "several columns at once", "a, b) = l"),
@@ -333,4 +331,31 @@ fn render_and_set_are_accepted_with_a_warning() {
     let codes: Vec<String> =
         result.warnings.iter().map(|w| miette::Diagnostic::code(w).unwrap().to_string()).collect();
     assert_eq!(codes, ["kql::bind::set_ignored", "kql::bind::render_ignored"]);
+}
+
+#[test]
+fn datatable_print_and_range_make_rows() {
+    let s = session(&[]);
+    let (names, rows) = run(&s, "datatable(a:string, b:long, c:real)['x', 1, 2, 'y', -2, 1.5,]");
+    assert_eq!(names, ["a", "b", "c"]);
+    assert_eq!(
+        rows,
+        [vec![json!("x"), json!(1), json!(2.0)], vec![json!("y"), json!(-2), json!(1.5)]]
+    );
+    // kql-semantics.md §3.22 rule 4: unnamed print items are print_<position>.
+    let (names, _) = run(&s, "print a = 1, 'b', 1 + 2");
+    assert_eq!(names, ["a", "print_1", "print_2"]);
+    // §3.31: inclusive of the upper bound; an empty range has no rows.
+    let (_, rows) = run(&s, "range i from 1 to 10 step 3");
+    assert_eq!(rows, [[json!(1)], [json!(4)], [json!(7)], [json!(10)]]);
+    assert_eq!(count(&s, "range i from 0 to -1 step 1"), 0);
+    let (_, rows) = run(&s, "range t from datetime(2020-01-01) to datetime(2020-01-02) step 12h");
+    assert_eq!(rows.len(), 3);
+    assert_eq!(rows[2], [json!("2020-01-02T00:00:00.0000000Z")]);
+    assert_eq!(count(&s, "datatable(a:long)[] | count"), 1);
+    for bad in
+        ["datatable(a:long)[1, 'x']", "datatable(a:long)[1 + 1]", "datatable(a:long, b:long)[1]"]
+    {
+        assert!(s.query(bad).is_err(), "{bad}");
+    }
 }

@@ -1,5 +1,8 @@
 //! Test helpers shared by Calypso's crates.
 //!
-//! FIXME: the `.kql` golden-file runner and the conformance runner over
-//! `shared/conformance/` belong here and are not written yet; the end-to-end
-//! tests live in `crates/cli/tests` and `crates/engine/tests` meanwhile.
+//! [`conformance`] runs the Kusto-answered suites of `shared/conformance/`
+//! through the library and compares the answers. FIXME: the `.kql`
+//! golden-file runner belongs here too and is not written yet; the
+//! end-to-end tests live in `crates/cli/tests` and `crates/engine/tests`.
+
+pub mod conformance;
