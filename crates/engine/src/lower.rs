@@ -34,7 +34,17 @@ pub(crate) struct Lowerer<'a> {
 type Result<T> = std::result::Result<T, QueryError>;
 
 impl Lowerer<'_> {
+    /// Lowers `plan`; its output is a relation of its own name. (DataFusion 55
+    /// merges chains of projections whose aliases reuse their input's names
+    /// wrongly: `extend x = x + 1 | extend x = x + 1 | extend x = x + 1` added
+    /// 2. A subquery alias after each operator keeps every step whole.)
     pub(crate) fn plan(&mut self, plan: &Plan) -> Result<LogicalPlan> {
+        let lowered = self.operator(plan)?;
+        self.next_alias += 1;
+        Ok(LogicalPlanBuilder::from(lowered).alias(format!("__op{}", self.next_alias))?.build()?)
+    }
+
+    fn operator(&mut self, plan: &Plan) -> Result<LogicalPlan> {
         let built = match &plan.kind {
             PlanKind::Scan { table } => {
                 let provider = self
@@ -228,8 +238,7 @@ impl Lowerer<'_> {
 }
 
 impl Lowerer<'_> {
-    /// Rows written in the query. One row is a projection over a one-row
-    /// relation, so that it may hold any expression (`print now()`).
+    /// Rows written in the query, as VALUES.
     fn values(&self, plan: &Plan, rows: &[Vec<calypso_binder::plan::Expr>]) -> Result<LogicalPlan> {
         let typed = |e: DfExpr, ty: KqlType| cast(e, calypso_io::arrow_type(ty));
         let named = |exprs: Vec<DfExpr>| -> Vec<DfExpr> {
@@ -247,10 +256,6 @@ impl Lowerer<'_> {
                     .map(|c| crate::scalar::literal(&calypso_binder::plan::Value::Null, c.ty))
                     .collect();
                 Ok(LogicalPlanBuilder::empty(false).project(named(nulls))?.build()?)
-            }
-            [row] => {
-                let exprs = row.iter().map(|e| self.ctx.expr(e)).collect::<Result<Vec<_>>>()?;
-                Ok(LogicalPlanBuilder::empty(true).project(named(exprs))?.build()?)
             }
             _ => {
                 let df_rows = rows

@@ -359,3 +359,27 @@ fn datatable_print_and_range_make_rows() {
         assert!(s.query(bad).is_err(), "{bad}");
     }
 }
+
+/// Each operator sees its input's values (§3.0, §3.7): chains that reuse one
+/// name must apply every step. (DataFusion once merged these wrongly.)
+#[test]
+fn chained_extends_that_reuse_a_name_apply_every_step() {
+    let s = session(&[("T", LEFT)]);
+    let one = |q: &str| run(&s, q).1.remove(0);
+    assert_eq!(
+        one(
+            "T | take 1 | extend l = 1 | extend l = l + 1 | extend l = l + 1 | extend l = l + 1 | project l"
+        ),
+        [json!(4)]
+    );
+    assert_eq!(
+        one(
+            "print x = 1 | extend x = x + 1 | extend x = x + 1 | extend x = x + 1 | extend y = x | extend x = y * x | project x, y"
+        ),
+        [json!(16), json!(4)]
+    );
+    assert_eq!(
+        one("T | summarize x = count() | extend x = x + 1 | extend x = x * 10"),
+        [json!(50)]
+    );
+}
