@@ -224,8 +224,7 @@ impl<'c> Binder<'c> {
                 format!("{}, not bool", predicate.ty),
             ));
         }
-        let schema = input.schema.clone();
-        Ok(Plan { kind: PlanKind::Filter { input: Box::new(input), predicate }, schema, span })
+        Ok(push_into_innerunique(input, predicate, span))
     }
 
     fn project(
@@ -570,4 +569,54 @@ fn tuple_assignment(kind: &OperatorKind) -> Option<&Assignment> {
         _ => Vec::new(),
     };
     items.into_iter().find(|item| !item.more_names.is_empty())
+}
+
+/// `input | where predicate`. After an `innerunique` join, the conjuncts that
+/// read only left columns filter the left side before its deduplication, as
+/// Kusto's optimizer does (kql-semantics.md §3.9: the documentation's example
+/// returns the `val1.2` rows of `... | where value == "val1.2"`).
+fn push_into_innerunique(input: Plan, predicate: Expr, span: Span) -> Plan {
+    let filter = |input: Plan, predicate: Expr, span: Span| {
+        let schema = input.schema.clone();
+        Plan { kind: PlanKind::Filter { input: Box::new(input), predicate }, schema, span }
+    };
+    let Plan {
+        kind: PlanKind::Join { left, right, kind: JoinKind::InnerUnique, keys },
+        schema,
+        span: join_span,
+    } = input
+    else {
+        return filter(input, predicate, span);
+    };
+    let left_names: Vec<&str> = left.schema.iter().map(|c| c.name.as_str()).collect();
+    let (mut pushed, mut kept) = (Vec::new(), Vec::new());
+    for part in predicate.conjuncts() {
+        let mut left_only = true;
+        part.for_each_column(&mut |name| left_only &= left_names.contains(&name));
+        if left_only { pushed.push(part) } else { kept.push(part) }
+    }
+    let and = |parts: Vec<Expr>| {
+        parts.into_iter().reduce(|a, b| {
+            let span = a.span.to(b.span);
+            let kind = crate::plan::ExprKind::Binary {
+                op: crate::plan::BinaryOp::And,
+                lhs: Box::new(a),
+                rhs: Box::new(b),
+            };
+            Expr { kind, ty: KqlType::Bool, span }
+        })
+    };
+    let left = match and(pushed) {
+        Some(p) => Box::new(filter(*left, p, span)),
+        None => left,
+    };
+    let join = Plan {
+        kind: PlanKind::Join { left, right, kind: JoinKind::InnerUnique, keys },
+        schema,
+        span: join_span,
+    };
+    match and(kept) {
+        Some(rest) => filter(join, rest, span),
+        None => join,
+    }
 }

@@ -516,9 +516,16 @@ impl Binder<'_> {
             "datetime_diff" => {
                 arity(3, "3 arguments")?;
                 let period = self.typed_arg(name, &args[0], columns, &[KqlType::String])?;
+                // Kusto types the week count `real` (measured) and the others `long`.
+                let mut ty = KqlType::Long;
                 match &period.kind {
                     ExprKind::Literal(Value::String(p))
-                        if DIFF_PERIODS.contains(&p.to_lowercase().as_str()) => {}
+                        if DIFF_PERIODS.contains(&p.to_lowercase().as_str()) =>
+                    {
+                        if p.eq_ignore_ascii_case("week") {
+                            ty = KqlType::Real;
+                        }
+                    }
                     _ => {
                         return Err(BindError::Invalid {
                             message: "the period of `datetime_diff` must be a constant period name"
@@ -531,7 +538,7 @@ impl Binder<'_> {
                 }
                 let a = self.typed_arg(name, &args[1], columns, &[KqlType::Datetime])?;
                 let b = self.typed_arg(name, &args[2], columns, &[KqlType::Datetime])?;
-                self.func(ScalarFunc::DatetimeDiff, vec![period, a, b], KqlType::Long, span)
+                self.func(ScalarFunc::DatetimeDiff, vec![period, a, b], ty, span)
             }
             "set_difference" => {
                 if args.len() < 2 {

@@ -58,7 +58,9 @@ pub(crate) fn aggregate_name(func: &str, args: &[Expr]) -> String {
         other => other,
     };
     let suffix = match func {
-        "count" | "countif" => String::new(),
+        // `countif(p)`: the predicate names nothing; `count(y)` is `count_y`
+        // (the documentation's summarize example).
+        "countif" => String::new(),
         _ => args.first().and_then(expr_name).unwrap_or_default(),
     };
     format!("{prefix}_{suffix}")

@@ -282,6 +282,46 @@ pub enum ExprKind {
     },
 }
 
+impl Expr {
+    /// Calls `f` on the name of every column the expression reads.
+    pub fn for_each_column(&self, f: &mut dyn FnMut(&str)) {
+        match &self.kind {
+            ExprKind::Column(name) => f(name),
+            ExprKind::Literal(_) | ExprKind::Now => {}
+            ExprKind::Call { args, .. } => args.iter().for_each(|a| a.for_each_column(f)),
+            ExprKind::Binary { lhs, rhs, .. }
+            | ExprKind::StrOp { lhs, rhs, .. }
+            | ExprKind::DynamicEquals { lhs, rhs, .. } => {
+                lhs.for_each_column(f);
+                rhs.for_each_column(f);
+            }
+            ExprKind::Negate(inner) | ExprKind::Not(inner) => inner.for_each_column(f),
+            ExprKind::HasAny { lhs, .. } => lhs.for_each_column(f),
+            ExprKind::In { lhs, list, .. } => {
+                lhs.for_each_column(f);
+                list.iter().for_each(|e| e.for_each_column(f));
+            }
+            ExprKind::Between { value, low, high, .. } => {
+                value.for_each_column(f);
+                low.for_each_column(f);
+                high.for_each_column(f);
+            }
+        }
+    }
+
+    /// The conjuncts of `a and b and ...`.
+    pub fn conjuncts(self) -> Vec<Expr> {
+        match self.kind {
+            ExprKind::Binary { op: BinaryOp::And, lhs, rhs } => {
+                let mut parts = lhs.conjuncts();
+                parts.extend(rhs.conjuncts());
+                parts
+            }
+            _ => vec![self],
+        }
+    }
+}
+
 /// Binary operators after type resolution.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum BinaryOp {

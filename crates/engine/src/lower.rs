@@ -19,7 +19,7 @@ use datafusion::logical_expr::{
 use datafusion::prelude::{Expr as DfExpr, coalesce, ident};
 
 use crate::QueryError;
-use crate::functions::aggregate::MakeCollection;
+use crate::functions::aggregate::{MakeCollection, RealExtreme};
 use crate::scalar::Ctx;
 
 pub(crate) struct Lowerer<'a> {
@@ -137,9 +137,17 @@ impl Lowerer<'_> {
             AggregateFunc::Count => count(lit(1i64)),
             AggregateFunc::CountIf => count(when(arg(0)?.is_true(), lit(1i64)).end()?),
             AggregateFunc::DCount => count_distinct(arg(0)?),
+            AggregateFunc::Min if a.ty == KqlType::Real => RealExtreme::call(false, arg(0)?),
+            AggregateFunc::Max if a.ty == KqlType::Real => RealExtreme::call(true, arg(0)?),
             AggregateFunc::Min => min(arg(0)?),
             AggregateFunc::Max => max(arg(0)?),
             AggregateFunc::Sum => sum(cast(arg(0)?, calypso_io::arrow_type(a.ty))),
+            // Kusto averages integers through their (wrapping) long sum.
+            AggregateFunc::Avg if matches!(a.args[0].ty, KqlType::Long | KqlType::Int) => {
+                let float = |e| cast(e, datafusion::arrow::datatypes::DataType::Float64);
+                let total = sum(cast(arg(0)?, datafusion::arrow::datatypes::DataType::Int64));
+                float(total) / float(count(arg(0)?))
+            }
             AggregateFunc::Avg => {
                 avg(cast(arg(0)?, datafusion::arrow::datatypes::DataType::Float64))
             }

@@ -11,7 +11,7 @@ use datafusion::logical_expr::{Operator, binary_expr, cast, lit, when};
 use datafusion::prelude::{Expr as DfExpr, abs, coalesce, ident};
 
 use crate::QueryError;
-use crate::functions::{KqlUdf, call, datetime, dynamic, string, text};
+use crate::functions::{KqlUdf, call, datetime, dynamic, math, string, text};
 
 /// What lowering needs besides the expression: the query's instant.
 pub(crate) struct Ctx {
@@ -134,6 +134,12 @@ impl Ctx {
                 let (a, b) = (int64(self.expr(lhs)?), int64(self.expr(rhs)?));
                 when(b.clone().eq(lit(0i64)), lit(ScalarValue::Int64(None))).otherwise(a / b)?
             }
+            BinaryOp::Mod if result == Real => {
+                // Never negative, for reals too: `-5.5 % 2.0` is 0.5.
+                let (a, b) = (float(self.expr(lhs)?), float(self.expr(rhs)?));
+                let m = abs(b);
+                (a % m.clone() + m.clone()) % m
+            }
             BinaryOp::Mod if result == Long => {
                 // Kusto's modulo is never negative.
                 let (a, b) = (int64(self.expr(lhs)?), int64(self.expr(rhs)?));
@@ -158,23 +164,31 @@ impl Ctx {
         let common = common_type(lhs.ty, rhs.ty);
         let (a, b) = (self.typed(lhs, common)?, self.typed(rhs, common)?);
         let raw = binary_expr(a.clone(), df_op(op), b.clone());
-        if !matches!(op, BinaryOp::Eq | BinaryOp::Ne) || common == KqlType::String {
-            return Ok(raw);
+        let res = if !matches!(op, BinaryOp::Eq | BinaryOp::Ne) || common == KqlType::String {
+            raw
+        } else {
+            let one_null = lit(op == BinaryOp::Ne);
+            let both_null = a.clone().is_null().and(b.clone().is_null());
+            when(both_null, lit(ScalarValue::Boolean(None)))
+                .when(a.clone().is_null().or(b.clone().is_null()), one_null)
+                .otherwise(raw)?
+        };
+        if common != KqlType::Real {
+            return Ok(res);
         }
-        let one_null = lit(op == BinaryOp::Ne);
-        let both_null = a.clone().is_null().and(b.clone().is_null());
-        Ok(when(both_null, lit(ScalarValue::Boolean(None)))
-            .when(a.is_null().or(b.is_null()), one_null)
-            .otherwise(raw)?)
+        // NaN equals nothing and orders against nothing: only `!=` holds.
+        let is_nan = |x: DfExpr| KqlUdf::call("isnan", DataType::Boolean, math::is_nan, vec![x]);
+        Ok(when(is_nan(a).or(is_nan(b)).is_true(), lit(op == BinaryOp::Ne)).otherwise(res)?)
     }
 
     fn call(&self, func: ScalarFunc, args: &[Expr], ty: KqlType) -> Result<DfExpr, QueryError> {
         let lowered = args.iter().map(|a| self.expr(a)).collect::<Result<Vec<_>, _>>()?;
         let out = arrow_type(ty);
         Ok(match func {
-            ScalarFunc::DatetimeDiff => {
-                KqlUdf::call("datetime_diff", out, datetime::datetime_diff, lowered)
-            }
+            ScalarFunc::DatetimeDiff => cast(
+                KqlUdf::call("datetime_diff", DataType::Int64, datetime::datetime_diff, lowered),
+                out,
+            ),
             ScalarFunc::SetDifference => {
                 KqlUdf::call("set_difference", out, dynamic::set_difference, lowered)
             }

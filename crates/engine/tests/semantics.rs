@@ -383,3 +383,59 @@ fn chained_extends_that_reuse_a_name_apply_every_step() {
         [json!(50)]
     );
 }
+
+/// Numeric rules measured on Kusto (conformance cases r2-type-casts-coercion-0035,
+/// r1-type-casts-coercion-0042, r3-aggregation-0023, r2-aggregation-0025,
+/// r1-datetime-timespan-0028).
+#[test]
+fn reals_nans_and_overflow_follow_kusto() {
+    let s = session(&[]);
+    let one = |q: &str| run(&s, q).1.remove(0);
+    // §4.3: modulo is never negative, for reals too.
+    assert_eq!(
+        one("print (-5.5) % 3.0, 5.5 % (-3.0), (-5) % 3.0"),
+        [json!(0.5), json!(2.5), json!(1.0)]
+    );
+    // NaN equals nothing; only != holds.
+    assert_eq!(
+        one(
+            "print real(nan) == real(nan), real(nan) != real(nan), real(nan) < 1.0, real(+inf) > 1e308"
+        ),
+        [json!(false), json!(true), json!(false), json!(true)]
+    );
+    // A NaN makes min and max NaN; +inf is a value like any other.
+    let rows = run(&s, "datatable(g:string, v:real)['b', 3.3, 'b', real(nan), 'c', real(inf)] | summarize min(v), max(v) by g | order by g asc").1;
+    assert_eq!(
+        rows,
+        [
+            [json!("b"), json!("NaN"), json!("NaN")],
+            [json!("c"), json!("Infinity"), json!("Infinity")]
+        ]
+    );
+    // avg of longs goes through their wrapping long sum.
+    assert_eq!(
+        one("datatable(v:long)[9223372036854775807, 1, 2] | summarize sum(v), avg(v)"),
+        [json!(-9223372036854775806i64), json!(-3.0744573456182584e18)]
+    );
+    // datetime_diff counts weeks as a real.
+    assert_eq!(
+        one("print datetime_diff('week', datetime(2020-01-15), datetime(2020-01-01))"),
+        [json!(2.0)]
+    );
+}
+
+/// §3.9: a left-only filter after an innerunique join filters the left side
+/// before its deduplication (the documentation's example).
+#[test]
+fn innerunique_filters_the_left_before_deduplicating() {
+    let s = session(&[]);
+    let q = r#"let t1 = datatable(key: long, value: string)[1, "val1.1", 1, "val1.2"];
+        let t2 = datatable(key: long, value: string)[1, "val1.3", 1, "val1.4"];
+        t1 | join kind = innerunique t2 on key | where value == "val1.2" and value1 != "x""#;
+    let (names, rows) = run(&s, q);
+    assert_eq!(names, ["key", "value", "key1", "value1"]);
+    let mut right: Vec<String> = rows.iter().map(|r| r[3].as_str().unwrap().to_owned()).collect();
+    right.sort();
+    assert_eq!(right, ["val1.3", "val1.4"]);
+    assert!(rows.iter().all(|r| r[1] == json!("val1.2")));
+}

@@ -1,4 +1,5 @@
-//! `make_set` and `make_list`: values collected into a dynamic array.
+//! Aggregates with KQL semantics of their own: `make_set` and `make_list`
+//! (values collected into a dynamic array), and `min`/`max` of reals.
 //!
 //! Nulls are skipped; an array-valued dynamic input contributes its elements
 //! to `make_set` (kql-semantics.md §7). The result of an empty group is `[]`.
@@ -126,5 +127,95 @@ impl Accumulator for Collector {
             }
         }
         Ok(())
+    }
+}
+
+/// `min(x)` or `max(x)` of reals as Kusto computes them: a NaN anywhere in
+/// the group makes the result NaN, infinities are ordinary values, and an
+/// all-null group is null. (DataFusion's grouped `min` starts from
+/// `f64::MAX` and so returns it for a group of `+inf`.)
+#[derive(Debug, PartialEq, Eq, Hash)]
+pub(crate) struct RealExtreme {
+    max: bool,
+    signature: Signature,
+}
+
+impl RealExtreme {
+    /// The aggregate call on `arg` (a `real`).
+    pub(crate) fn call(max: bool, arg: Expr) -> Expr {
+        let udaf = RealExtreme { max, signature: Signature::any(1, Volatility::Immutable) };
+        AggregateUDF::new_from_impl(udaf).call(vec![arg])
+    }
+}
+
+impl AggregateUDFImpl for RealExtreme {
+    fn name(&self) -> &str {
+        if self.max { "kql_max_real" } else { "kql_min_real" }
+    }
+
+    fn signature(&self) -> &Signature {
+        &self.signature
+    }
+
+    fn return_type(&self, _: &[DataType]) -> Result<DataType> {
+        Ok(DataType::Float64)
+    }
+
+    fn accumulator(&self, _args: AccumulatorArgs) -> Result<Box<dyn Accumulator>> {
+        Ok(Box::new(Extreme { max: self.max, best: None }))
+    }
+
+    fn state_fields(&self, args: StateFieldsArgs) -> Result<Vec<FieldRef>> {
+        Ok(vec![Arc::new(Field::new(format!("{}_best", args.name), DataType::Float64, true))])
+    }
+}
+
+#[derive(Debug)]
+struct Extreme {
+    max: bool,
+    /// The extreme so far; NaN once a NaN was seen.
+    best: Option<f64>,
+}
+
+impl Extreme {
+    fn push(&mut self, v: f64) {
+        self.best = Some(match self.best {
+            None => v,
+            Some(b) if b.is_nan() || v.is_nan() => f64::NAN,
+            Some(b) if self.max => b.max(v),
+            Some(b) => b.min(v),
+        });
+    }
+
+    fn push_all(&mut self, array: &ArrayRef) -> Result<()> {
+        let array = datafusion::arrow::compute::cast(array, &DataType::Float64)?;
+        array
+            .as_primitive::<datafusion::arrow::datatypes::Float64Type>()
+            .iter()
+            .flatten()
+            .for_each(|v| self.push(v));
+        Ok(())
+    }
+}
+
+impl Accumulator for Extreme {
+    fn update_batch(&mut self, values: &[ArrayRef]) -> Result<()> {
+        self.push_all(&values[0])
+    }
+
+    fn evaluate(&mut self) -> Result<ScalarValue> {
+        Ok(ScalarValue::Float64(self.best))
+    }
+
+    fn size(&self) -> usize {
+        size_of_val(self)
+    }
+
+    fn state(&mut self) -> Result<Vec<ScalarValue>> {
+        Ok(vec![self.evaluate()?])
+    }
+
+    fn merge_batch(&mut self, states: &[ArrayRef]) -> Result<()> {
+        self.push_all(&states[0])
     }
 }
