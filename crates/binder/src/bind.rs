@@ -207,6 +207,14 @@ impl<'c> Binder<'c> {
                 Ok(Plan { kind, schema, span })
             }
             OperatorKind::Distinct(items) => self.distinct(input, items, span),
+            OperatorKind::Top { count, key } => self.top(input, count, key, span),
+            OperatorKind::ProjectAway(names) => self.project_away(input, names, span),
+            OperatorKind::ProjectKeep(names) => self.project_keep(input, names, span),
+            OperatorKind::ProjectRename(items) => self.project_rename(input, items, span),
+            OperatorKind::ProjectReorder(items) => self.project_reorder(input, items, span),
+            // Rows keep the order they have; `serialize x = ...` is `extend`.
+            OperatorKind::Serialize(items) if items.is_empty() => Ok(input),
+            OperatorKind::Serialize(items) => self.extend(input, items, span),
             OperatorKind::Render { .. } => {
                 self.warnings.push(BindWarning::RenderIgnored { span });
                 Ok(input)
@@ -263,7 +271,12 @@ impl<'c> Binder<'c> {
         Ok(names.unique(&name))
     }
 
-    fn extend(&mut self, input: Plan, items: &[Assignment], span: Span) -> Result<Plan, BindError> {
+    pub(crate) fn extend(
+        &mut self,
+        input: Plan,
+        items: &[Assignment],
+        span: Span,
+    ) -> Result<Plan, BindError> {
         let mut schema = input.schema.clone();
         let mut exprs: Vec<Expr> = input
             .schema
@@ -453,7 +466,12 @@ impl<'c> Binder<'c> {
         Ok(Plan { kind, schema, span })
     }
 
-    fn sort(&mut self, input: Plan, keys: &[ast::SortKey], span: Span) -> Result<Plan, BindError> {
+    pub(crate) fn sort(
+        &mut self,
+        input: Plan,
+        keys: &[ast::SortKey],
+        span: Span,
+    ) -> Result<Plan, BindError> {
         let mut bound = Vec::new();
         for key in keys {
             let expr = self.scalar(&key.expr, &input.schema)?;
@@ -476,7 +494,12 @@ impl<'c> Binder<'c> {
         Ok(Plan { kind: PlanKind::Sort { input: Box::new(input), keys: bound }, schema, span })
     }
 
-    fn take(&mut self, input: Plan, count: &ast::Expr, span: Span) -> Result<Plan, BindError> {
+    pub(crate) fn take(
+        &mut self,
+        input: Plan,
+        count: &ast::Expr,
+        span: Span,
+    ) -> Result<Plan, BindError> {
         let bound = self.scalar(count, &[])?;
         let count = match bound.kind {
             crate::plan::ExprKind::Literal(Value::Long(n)) => n.max(0) as u64,

@@ -14,6 +14,7 @@ mod expr;
 mod literal;
 mod names;
 pub mod plan;
+mod reshape;
 mod sources;
 
 use calypso_syntax::ast::Script;

@@ -304,8 +304,7 @@ fn unsupported_constructs_are_refused_by_name() {
     let s = session(&[("T", LEFT)]);
     let cases = [
         ("T | mv-expand l", "the `mv-expand` operator", "mv-expand l"),
-        ("T | top 1 by l", "the `top` operator", "top 1 by l"),
-        ("T | project-away l", "the `project-away` operator", "project-away l"),
+        ("T | parse k with * \"a\" x", "the `parse` operator", "parse k with"),
         ("T | union T", "the `union` operator", "union T"),
         ("union T, T", "`union`", "union T, T"),
         ("externaldata(a:string)['https://x']", "never reaches the network", "externaldata"),
@@ -438,4 +437,28 @@ fn innerunique_filters_the_left_before_deduplicating() {
     right.sort();
     assert_eq!(right, ["val1.3", "val1.4"]);
     assert!(rows.iter().all(|r| r[1] == json!("val1.2")));
+}
+
+/// §3.3–§3.6 and §3.13: the column-choosing operators and `top`.
+#[test]
+fn project_variants_and_top() {
+    let rows = "{\"a\":1,\"b2\":\"x\",\"b10\":\"y\",\"c\":3.5}\n{\"a\":2,\"b2\":\"z\",\"b10\":\"w\",\"c\":1.5}\n";
+    let s = session(&[("P", rows)]);
+    let names = |q: &str| run(&s, q).0;
+    assert_eq!(names("P | project-away b*"), ["a", "c"]);
+    assert_eq!(names("P | project-keep c, a"), ["a", "c"]);
+    assert_eq!(names("P | project-rename A = a, C = c"), ["A", "b2", "b10", "C"]);
+    assert_eq!(names("P | project-reorder c, b* granny-desc"), ["c", "b10", "b2", "a"]);
+    assert_eq!(names("P | project-reorder b* asc"), ["b10", "b2", "a", "c"]);
+    // top defaults to descending.
+    assert_eq!(run(&s, "P | top 1 by c | project a").1, [[json!(1)]]);
+    assert_eq!(run(&s, "P | top 1 by c asc | project a").1, [[json!(2)]]);
+    for bad in [
+        "P | project-away nope",
+        "P | project-rename a = nope",
+        "P | project-rename a = c",
+        "P | project-rename x = strcat(a, 'x')",
+    ] {
+        assert!(s.query(bad).is_err(), "{bad}");
+    }
 }
