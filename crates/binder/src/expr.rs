@@ -14,36 +14,13 @@ const AGGREGATES: [&str; 9] =
 
 /// KQL functions that Calypso knows but does not run yet: refused by name
 /// rather than reported as unknown.
-const KNOWN_UNSUPPORTED: [&str; 40] = [
-    "strcat",
-    "bin",
-    "floor",
-    "tolong",
-    "toint",
-    "todouble",
-    "toreal",
-    "todatetime",
-    "totimespan",
-    "tobool",
-    "parse_json",
-    "todynamic",
-    "extract",
+const KNOWN_UNSUPPORTED: [&str; 17] = [
     "extract_all",
-    "split",
-    "substring",
-    "replace_string",
     "replace_regex",
     "trim",
     "indexof",
-    "coalesce",
-    "case",
-    "startofday",
-    "startofweek",
     "format_datetime",
-    "datetime_add",
     "datetime_part",
-    "pack_array",
-    "bag_pack",
     "set_union",
     "set_intersect",
     "array_concat",
@@ -471,6 +448,9 @@ impl Binder<'_> {
                 "aggregate outside summarize",
             ));
         }
+        if let Some(sig) = crate::library::lookup(name) {
+            return self.library_call(sig, args, columns, span);
+        }
         let arity = |n: usize, expected: &str| -> Result<(), BindError> {
             if args.len() == n {
                 Ok(())
@@ -612,12 +592,65 @@ impl Binder<'_> {
                 })?;
                 self.func(ScalarFunc::Iff, vec![cond, then, otherwise], ty, span)
             }
+            "case" => {
+                if args.len() < 3 || args.len().is_multiple_of(2) {
+                    return Err(BindError::ArgumentCount {
+                        func: name.to_owned(),
+                        expected: "predicate and value pairs, then a default".to_owned(),
+                        found: args.len(),
+                        span,
+                    });
+                }
+                let mut bound = Vec::new();
+                let mut ty: Option<Expr> = None;
+                for (i, arg) in args.iter().enumerate() {
+                    let is_value = i % 2 == 1 || i == args.len() - 1;
+                    if !is_value {
+                        bound.push(self.typed_arg(name, arg, columns, &[KqlType::Bool])?);
+                        continue;
+                    }
+                    let value = self.scalar(arg, columns)?;
+                    if let Some(prev) = &ty {
+                        let common = branch_type(prev, &value).ok_or_else(|| {
+                            BindError::types(
+                                format!(
+                                    "the values of `case` have different types: {} and {}",
+                                    prev.ty, value.ty
+                                ),
+                                arg.span,
+                                value.ty.to_string(),
+                            )
+                        })?;
+                        ty = Some(Expr { ty: common, ..value.clone() });
+                    } else {
+                        ty = Some(value.clone());
+                    }
+                    bound.push(value);
+                }
+                let ty = ty.map_or(KqlType::String, |e| e.ty);
+                self.func(ScalarFunc::Case, bound, ty, span)
+            }
+            "column_ifexists" | "columnifexists" => {
+                arity(2, "2 arguments")?;
+                let ast::ExprKind::Literal(ast::Literal::String(column)) = &args[0].kind else {
+                    return Err(BindError::invalid(
+                        format!("the column name of `{name}` must be a string literal"),
+                        args[0].span,
+                        "not a string literal",
+                    ));
+                };
+                match columns.iter().find(|c| &c.name == column) {
+                    Some(c) => Ok(expr(ExprKind::Column(c.name.clone()), c.ty, span)),
+                    None => self.scalar(&args[1], columns),
+                }
+            }
             _ if KNOWN_UNSUPPORTED.contains(&name) => {
                 Err(BindError::unsupported(format!("the function `{name}()`"), func.span))
             }
             _ => {
                 let known = SUPPORTED_FUNCTIONS
                     .iter()
+                    .chain(crate::library::LIBRARY.iter().map(|s| &s.name))
                     .chain(KNOWN_UNSUPPORTED.iter())
                     .chain(AGGREGATES.iter())
                     .copied();
@@ -628,6 +661,35 @@ impl Binder<'_> {
                 })
             }
         }
+    }
+
+    /// A call of a library function: arity and types from its signature.
+    fn library_call(
+        &mut self,
+        sig: &'static crate::library::Signature,
+        args: &[ast::Expr],
+        columns: &[Column],
+        span: Span,
+    ) -> Result<Expr, BindError> {
+        let (min, max) = sig.arity;
+        if args.len() < min || args.len() > max {
+            let expected = match (min, max) {
+                (a, b) if a == b => format!("{a} argument{}", if a == 1 { "" } else { "s" }),
+                (a, b) => format!("{a} to {b} arguments"),
+            };
+            return Err(BindError::ArgumentCount {
+                func: sig.name.to_owned(),
+                expected,
+                found: args.len(),
+                span,
+            });
+        }
+        let bound = args.iter().map(|a| self.scalar(a, columns)).collect::<Result<Vec<_>, _>>()?;
+        let types: Vec<KqlType> = bound.iter().map(|e| e.ty).collect();
+        let ty = (sig.result)(&types).map_err(|message| {
+            BindError::types(format!("`{}`: {message}", sig.name), span, "these arguments")
+        })?;
+        self.func(ScalarFunc::Library(sig.name), bound, ty, span)
     }
 
     fn func(

@@ -11,6 +11,7 @@ mod bind;
 mod catalog;
 mod error;
 mod expr;
+pub mod library;
 mod literal;
 mod names;
 pub mod plan;

@@ -386,6 +386,10 @@ pub enum ScalarFunc {
     DynamicGet,
     /// `tostring(x)`: Kusto's text form of any value.
     ToString,
+    /// `case(p1, v1, ..., else)`: the value of the first true predicate.
+    Case,
+    /// A function of the library (`crate::library::LIBRARY`), by name.
+    Library(&'static str),
 }
 
 /// A constant value.

@@ -11,7 +11,7 @@ use datafusion::logical_expr::{Operator, binary_expr, cast, lit, when};
 use datafusion::prelude::{Expr as DfExpr, abs, coalesce, ident};
 
 use crate::QueryError;
-use crate::functions::{KqlUdf, call, datetime, dynamic, math, string, text};
+use crate::functions::{KqlUdf, call, datetime, dynamic, library, math, string, text};
 
 /// What lowering needs besides the expression: the query's instant.
 pub(crate) struct Ctx {
@@ -219,6 +219,25 @@ impl Ctx {
                 // Strings are never null.
                 let null = if args[0].ty == KqlType::String { lit(false) } else { x.is_null() };
                 if func == ScalarFunc::IsNull { null } else { !null }
+            }
+            ScalarFunc::Library(name) => {
+                library::call(name, args.iter().map(|a| a.ty).collect(), ty, lowered)?
+            }
+            ScalarFunc::Case => {
+                // Pairs of (predicate, value), then the default.
+                let (default, pairs) = args.split_last().expect("case has a default");
+                let mut chain: Option<
+                    datafusion::logical_expr::conditional_expressions::CaseBuilder,
+                > = None;
+                for pair in pairs.chunks(2) {
+                    let (cond, value) = (self.expr(&pair[0])?.is_true(), self.typed(&pair[1], ty)?);
+                    chain = Some(match chain {
+                        None => when(cond, value),
+                        Some(mut c) => c.when(cond, value),
+                    });
+                }
+                let mut chain = chain.expect("case has a pair");
+                chain.otherwise(self.typed(default, ty)?)?
             }
             ScalarFunc::Iff => {
                 let cond = self.expr(&args[0])?;

@@ -289,7 +289,12 @@ fn type_errors_are_refused_before_running() {
         ("T | where n", "`where` needs a bool predicate"),
         ("T | extend x = iff(n > 0, 1, 'a')", "different types"),
         ("T | summarize n", "needs an aggregate function"),
-        ("T | where strcat(s, s) == 'xx'", "the function `strcat()` is not supported yet"),
+        (
+            "T | where replace_regex(s, 'x', 'y') == 'y'",
+            "the function `replace_regex()` is not supported yet",
+        ),
+        ("T | extend x = bin(t, 5)", "`bin`: cannot bin a datetime by a long"),
+        ("T | extend x = substring(s)", "`substring` takes 2 to 3 arguments"),
         ("T | where lenght(s) == 1", "unknown function `lenght`"),
     ] {
         let err = s.query(query).expect_err(query).to_string();
@@ -461,4 +466,87 @@ fn project_variants_and_top() {
     ] {
         assert!(s.query(bad).is_err(), "{bad}");
     }
+}
+
+/// §6.1–§6.4: the library functions, each on the values kql-semantics.md
+/// states.
+#[test]
+fn library_functions_follow_kusto() {
+    let s = session(&[]);
+    let cases: &[(&str, Value)] = &[
+        (
+            "strcat('x', 1, true, int(null), datetime(2020-01-01))",
+            json!("x1True2020-01-01T00:00:00.0000000Z"),
+        ),
+        ("strcat_delim('-', 'a', int(null), 'b')", json!("a--b")),
+        ("tolong(' 7 ')", json!(7)),
+        ("tolong('5.7')", Value::Null),
+        ("tolong('0x10')", json!(16)),
+        ("tolong(1d)", json!(864000000000i64)),
+        ("tolong(datetime(2020-01-01))", json!(637134336000000000i64)),
+        ("toint(9999999999)", json!(1410065407)),
+        ("toint('9999999999')", Value::Null),
+        ("toint(2.9)", json!(2)),
+        ("tolong(-5.7)", json!(-5)),
+        ("todouble('1e3')", json!(1000.0)),
+        ("todouble('5.')", json!(5.0)),
+        ("todouble('0x10')", Value::Null),
+        ("tobool('TRUE')", json!(true)),
+        ("tobool('2')", json!(true)),
+        ("tobool('0')", json!(false)),
+        ("tobool('yes')", Value::Null),
+        ("tobool(0.0)", json!(false)),
+        ("todatetime('2022-12-02 13:45:56')", json!("2022-12-02T13:45:56.0000000Z")),
+        ("todatetime('not a date')", Value::Null),
+        ("totimespan('1.02:03:04')", json!("1.02:03:04")),
+        ("bin(-7, 5)", json!(-10)),
+        ("floor(7.5, 0.5)", json!(7.5)),
+        ("bin(14d + 3h, 1d)", json!("14.00:00:00")),
+        ("bin(datetime(2020-01-01 13:45), 1h)", json!("2020-01-01T13:00:00.0000000Z")),
+        ("bin(5, -1)", Value::Null),
+        ("substring('abcdefg', 5, 10)", json!("fg")),
+        ("substring('abcdefg', -3, 2)", json!("ef")),
+        ("substring('abc', -10, 2)", json!("")),
+        ("substring('héllo', 1, 3)", json!("éll")),
+        ("split('a__b', '_')", json!(["a", "", "b"])),
+        ("split('', '_')", json!([""])),
+        ("split('a_b_c', '_', 1)", json!(["b"])),
+        ("replace_string('a.b.c', '.', '-')", json!("a-b-c")),
+        ("coalesce('', 'x')", json!("x")),
+        ("coalesce(long(null), 5)", json!(5)),
+        ("coalesce('', '')", json!("")),
+        ("case(1 > 2, 'a', 2 > 1, 'b', 'c')", json!("b")),
+        ("case(false, 1, 2)", json!(2)),
+        ("parse_json('{\"a\":1}').a", json!(1)),
+        ("parse_json('not json')", json!("not json")),
+        ("extract('(\\\\d+)', 1, 'ab123c')", json!("123")),
+        ("extract('(x)', 1, 'abc')", json!("")),
+        ("startofweek(datetime(2024-03-06))", json!("2024-03-03T00:00:00.0000000Z")),
+        ("startofmonth(datetime(2024-03-06), 1)", json!("2024-04-01T00:00:00.0000000Z")),
+        ("endofday(datetime(2024-03-06 10:00))", json!("2024-03-06T23:59:59.9999999Z")),
+        ("pack_array(1, 'a', 1d)", json!([1, "a", "1.00:00:00"])),
+        (
+            "bag_pack('k', 2, 'd', datetime(2020-01-01))",
+            json!({"k": 2, "d": "2020-01-01T00:00:00.0000000Z"}),
+        ),
+        ("gettype(long(null))", json!("long")),
+        ("gettype(dynamic({}))", json!("dictionary")),
+        ("datetime_add('month', 1, datetime(2024-01-31))", json!("2024-02-29T00:00:00.0000000Z")),
+        ("datetime_add('week', 1, datetime(2024-01-01))", json!("2024-01-08T00:00:00.0000000Z")),
+        ("dayofweek(datetime(1970-05-11))", json!("1.00:00:00")),
+        ("getyear(datetime(2024-03-06)) + getmonth(datetime(2024-03-06))", json!(2027)),
+        ("string_size('é')", json!(2)),
+        ("abs(-3)", json!(3)),
+    ];
+    for (expr, expected) in cases {
+        let (_, rows) = run(&s, &format!("print v = {expr}"));
+        assert_eq!(&rows[0][0], expected, "{expr}");
+    }
+}
+
+#[test]
+fn column_ifexists_reads_the_column_or_the_default() {
+    let s = session(&[("T", LEFT)]);
+    assert_eq!(run(&s, "T | take 1 | project x = column_ifexists('l', 0)").1, [[json!(1)]]);
+    assert_eq!(run(&s, "T | take 1 | project x = column_ifexists('nope', 0)").1, [[json!(0)]]);
 }

@@ -1,0 +1,185 @@
+//! Signatures of the scalar function library: how many arguments each
+//! function takes and what it returns for the argument types.
+//!
+//! The engine holds a kernel for every name here (its
+//! `functions::library`), and a test there checks that none is missing.
+//! Functions whose binding is more than a signature (`iff`, `case`,
+//! `column_ifexists`, `ago`, …) are bound in `expr.rs` instead.
+
+use calypso_syntax::KqlType;
+
+/// One library function.
+#[derive(Debug)]
+pub struct Signature {
+    /// The name Kusto calls it by (aliases have entries of their own).
+    pub name: &'static str,
+    /// The fewest and most arguments.
+    pub arity: (usize, usize),
+    /// The result type for the argument types, or why they do not fit.
+    pub result: fn(&[KqlType]) -> Result<KqlType, std::string::String>,
+}
+
+use KqlType::*;
+
+const fn sig(
+    name: &'static str,
+    arity: (usize, usize),
+    result: fn(&[KqlType]) -> Result<KqlType, std::string::String>,
+) -> Signature {
+    Signature { name, arity, result }
+}
+
+/// The library, in alphabetical order.
+pub static LIBRARY: &[Signature] = &[
+    sig("abs", (1, 1), |t| numeric_or_timespan(t[0])),
+    sig("bag_pack", (0, 64), pack),
+    sig("bin", (2, 2), bin),
+    sig("coalesce", (2, 64), common),
+    sig("datetime_add", (3, 3), |t| all_of(t, &[String, Long, Datetime]).map(|_| Datetime)),
+    sig("dayofmonth", (1, 1), |t| all_of(t, &[Datetime]).map(|_| Long)),
+    sig("dayofweek", (1, 1), |t| all_of(t, &[Datetime]).map(|_| Timespan)),
+    sig("dayofyear", (1, 1), |t| all_of(t, &[Datetime]).map(|_| Long)),
+    sig("endofday", (1, 2), start_or_end),
+    sig("endofmonth", (1, 2), start_or_end),
+    sig("endofweek", (1, 2), start_or_end),
+    sig("endofyear", (1, 2), start_or_end),
+    sig("extract", (3, 3), |t| all_of(t, &[String, Long, String]).map(|_| String)),
+    sig("floor", (2, 2), bin),
+    sig("getmonth", (1, 1), |t| all_of(t, &[Datetime]).map(|_| Long)),
+    sig("gettype", (1, 1), |_| Ok(String)),
+    sig("getyear", (1, 1), |t| all_of(t, &[Datetime]).map(|_| Long)),
+    sig("hourofday", (1, 1), |t| all_of(t, &[Datetime]).map(|_| Long)),
+    sig("pack", (0, 64), pack),
+    sig("pack_array", (0, 64), |_| Ok(Dynamic)),
+    sig("parse_json", (1, 1), |_| Ok(Dynamic)),
+    sig("parsejson", (1, 1), |_| Ok(Dynamic)),
+    sig("replace_string", (3, 3), |t| all_of(t, &[String, String, String]).map(|_| String)),
+    sig("split", (2, 3), |t| text_arg(t[0]).and(all_of(&t[1..], &[String, Long])).map(|_| Dynamic)),
+    sig("startofday", (1, 2), start_or_end),
+    sig("startofmonth", (1, 2), start_or_end),
+    sig("startofweek", (1, 2), start_or_end),
+    sig("startofyear", (1, 2), start_or_end),
+    sig("strcat", (1, 64), |_| Ok(String)),
+    sig("strcat_delim", (2, 65), |t| all_of(&t[..1], &[String]).map(|_| String)),
+    sig("string_size", (1, 1), |t| text_arg(t[0]).map(|_| Long)),
+    sig("substring", (2, 3), |t| {
+        text_arg(t[0]).and(all_of(&t[1..], &[Long, Long])).map(|_| String)
+    }),
+    sig("tobool", (1, 1), |_| Ok(Bool)),
+    sig("toboolean", (1, 1), |_| Ok(Bool)),
+    sig("todatetime", (1, 1), |_| Ok(Datetime)),
+    sig("todouble", (1, 1), |_| Ok(Real)),
+    sig("todynamic", (1, 1), |_| Ok(Dynamic)),
+    sig("toint", (1, 1), |_| Ok(Int)),
+    sig("tolong", (1, 1), |_| Ok(Long)),
+    sig("toreal", (1, 1), |_| Ok(Real)),
+    sig("totimespan", (1, 1), |_| Ok(Timespan)),
+];
+
+/// The signature of `name`, if the library has it.
+pub fn lookup(name: &str) -> Option<&'static Signature> {
+    LIBRARY.iter().find(|s| s.name == name)
+}
+
+/// Each argument must be of its position's type (ints count as longs).
+fn all_of(types: &[KqlType], wanted: &[KqlType]) -> Result<(), std::string::String> {
+    for (i, (&t, &w)) in types.iter().zip(wanted).enumerate() {
+        let fits = t == w || (t == Int && w == Long) || (w == Real && t.is_numeric());
+        if !fits {
+            return Err(format!("argument {} must be a {w}, not a {t}", i + 1));
+        }
+    }
+    Ok(())
+}
+
+/// Text functions also take a dynamic value, by its text (kql-semantics.md
+/// §5.5).
+fn text_arg(t: KqlType) -> Result<(), std::string::String> {
+    match t {
+        String | Dynamic => Ok(()),
+        other => Err(format!("argument 1 must be a string, not a {other}")),
+    }
+}
+
+fn numeric_or_timespan(t: KqlType) -> Result<KqlType, std::string::String> {
+    match t {
+        Int | Long => Ok(Long),
+        Real | Timespan => Ok(t),
+        other => Err(format!("expects a number or a timespan, not a {other}")),
+    }
+}
+
+/// `bin(value, size)`: numbers by numbers, datetimes and timespans by
+/// timespans (§6.1).
+fn bin(t: &[KqlType]) -> Result<KqlType, std::string::String> {
+    match (t[0], t[1]) {
+        (Int | Long, Int | Long) => Ok(Long),
+        (Int | Long | Real, Int | Long | Real) => Ok(Real),
+        (Datetime, Timespan) => Ok(Datetime),
+        (Timespan, Timespan) => Ok(Timespan),
+        (v, s) => Err(format!("cannot bin a {v} by a {s}")),
+    }
+}
+
+/// `startofday(dt [, offset])` and the like.
+fn start_or_end(t: &[KqlType]) -> Result<KqlType, std::string::String> {
+    all_of(t, &[Datetime, Long]).map(|_| Datetime)
+}
+
+/// `bag_pack(key, value, ...)`: keys are strings.
+fn pack(t: &[KqlType]) -> Result<KqlType, std::string::String> {
+    if !t.len().is_multiple_of(2) {
+        return Err("takes keys and values in pairs".to_owned());
+    }
+    for (i, key) in t.iter().step_by(2).enumerate() {
+        if *key != String {
+            return Err(format!(
+                "argument {} is a key and must be a string, not a {key}",
+                2 * i + 1
+            ));
+        }
+    }
+    Ok(Dynamic)
+}
+
+/// One type for all arguments (`coalesce`): `int` and `long` mix; a
+/// dynamic pairs with anything (§5.4).
+fn common(t: &[KqlType]) -> Result<KqlType, std::string::String> {
+    let mut ty = t[0];
+    for &next in &t[1..] {
+        ty = match (ty, next) {
+            (a, b) if a == b => a,
+            (Int | Long, Int | Long) => Long,
+            (Dynamic, _) | (_, Dynamic) => Dynamic,
+            (a, b) => return Err(format!("the arguments have different types: {a} and {b}")),
+        };
+    }
+    Ok(ty)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_library_is_sorted_and_unique() {
+        let names: Vec<_> = LIBRARY.iter().map(|s| s.name).collect();
+        let mut sorted = names.clone();
+        sorted.sort_unstable();
+        sorted.dedup();
+        assert_eq!(names, sorted);
+    }
+
+    #[test]
+    fn result_types_follow_the_arguments() {
+        let result = |name: &str, args: &[KqlType]| (lookup(name).unwrap().result)(args);
+        assert_eq!(result("bin", &[Long, Long]), Ok(Long));
+        assert_eq!(result("bin", &[Real, Long]), Ok(Real));
+        assert_eq!(result("bin", &[Datetime, Timespan]), Ok(Datetime));
+        assert!(result("bin", &[Datetime, Long]).is_err());
+        assert_eq!(result("coalesce", &[Int, Long]), Ok(Long));
+        assert!(result("coalesce", &[Long, Real]).is_err());
+        assert!(result("bag_pack", &[String]).is_err());
+        assert!(result("substring", &[Long, Long]).is_err());
+    }
+}

@@ -1,0 +1,707 @@
+//! Kernels of the scalar function library, one for each signature in
+//! `calypso_binder::library::LIBRARY`.
+//!
+//! A kernel gets the argument arrays (constants expanded to the batch), the
+//! arguments' KQL types and the result's, and returns the result array.
+//! Each follows kql-semantics.md §6; the section is cited where the rule is
+//! not obvious.
+
+use std::collections::HashMap;
+use std::hash::{Hash, Hasher};
+use std::sync::Arc;
+
+use calypso_syntax::KqlType;
+use calypso_syntax::literal::{NANOS_PER_TICK, parse_datetime, parse_timespan};
+use chrono::{DateTime, Datelike, Duration, Months, NaiveDate, Timelike, Utc};
+use datafusion::arrow::array::{
+    Array, ArrayRef, AsArray, BooleanArray, DurationNanosecondArray, Float64Array, Int32Array,
+    Int64Array, StringArray, TimestampNanosecondArray,
+};
+use datafusion::arrow::compute::{cast, kernels::zip::zip};
+use datafusion::arrow::datatypes::{DataType, Float64Type, Int64Type};
+use datafusion::common::{DataFusionError, Result};
+use datafusion::logical_expr::{
+    ColumnarValue, ScalarFunctionArgs, ScalarUDF, ScalarUDFImpl, Signature, Volatility,
+};
+use datafusion::prelude::Expr;
+use serde_json::Value;
+
+use super::text::{json_value, text};
+
+/// A library kernel: arguments, their KQL types, the result's KQL type.
+type Kernel = fn(&[ArrayRef], &[KqlType], KqlType) -> Result<ArrayRef>;
+
+/// The kernel of library function `name`.
+pub(crate) fn kernel(name: &str) -> Option<Kernel> {
+    Some(match name {
+        "abs" => abs,
+        "bag_pack" | "pack" => bag_pack,
+        "bin" | "floor" => bin,
+        "coalesce" => coalesce,
+        "datetime_add" => datetime_add,
+        "dayofmonth" => |a, _, _| date_part(a, |d| i64::from(d.day())),
+        "dayofweek" => day_of_week,
+        "dayofyear" => |a, _, _| date_part(a, |d| i64::from(d.ordinal())),
+        "endofday" => |a, _, _| period_edge(a, Period::Day, true),
+        "endofmonth" => |a, _, _| period_edge(a, Period::Month, true),
+        "endofweek" => |a, _, _| period_edge(a, Period::Week, true),
+        "endofyear" => |a, _, _| period_edge(a, Period::Year, true),
+        "extract" => extract,
+        "getmonth" => |a, _, _| date_part(a, |d| i64::from(d.month())),
+        "gettype" => gettype,
+        "getyear" => |a, _, _| date_part(a, |d| i64::from(d.year())),
+        "hourofday" => |a, _, _| date_part(a, |d| i64::from(d.hour())),
+        "pack_array" => pack_array,
+        "parse_json" | "parsejson" | "todynamic" => to_dynamic,
+        "replace_string" => replace_string,
+        "split" => split,
+        "startofday" => |a, _, _| period_edge(a, Period::Day, false),
+        "startofmonth" => |a, _, _| period_edge(a, Period::Month, false),
+        "startofweek" => |a, _, _| period_edge(a, Period::Week, false),
+        "startofyear" => |a, _, _| period_edge(a, Period::Year, false),
+        "strcat" => strcat,
+        "strcat_delim" => strcat_delim,
+        "string_size" => {
+            |a, t, _| rows_long(a, |r| Some(text(a[0].as_ref(), r, t[0]).len() as i64))
+        }
+        "substring" => substring,
+        "tobool" | "toboolean" => to_bool,
+        "todatetime" => to_datetime,
+        "todouble" | "toreal" => to_double,
+        "toint" => to_int,
+        "tolong" => to_long,
+        "totimespan" => to_timespan,
+        _ => return None,
+    })
+}
+
+/// A call of library function `name` on `args`.
+pub(crate) fn call(
+    name: &'static str,
+    arg_types: Vec<KqlType>,
+    result: KqlType,
+    args: Vec<Expr>,
+) -> std::result::Result<Expr, crate::QueryError> {
+    let kernel = kernel(name)
+        .ok_or_else(|| crate::QueryError::internal(format!("no kernel for `{name}`")))?;
+    let udf = LibUdf {
+        name,
+        arg_types,
+        result,
+        kernel,
+        signature: Signature::variadic_any(Volatility::Immutable),
+    };
+    Ok(ScalarUDF::new_from_impl(udf).call(args))
+}
+
+#[derive(Debug)]
+struct LibUdf {
+    name: &'static str,
+    arg_types: Vec<KqlType>,
+    result: KqlType,
+    kernel: Kernel,
+    signature: Signature,
+}
+
+impl PartialEq for LibUdf {
+    fn eq(&self, other: &Self) -> bool {
+        (self.name, &self.arg_types, self.result) == (other.name, &other.arg_types, other.result)
+    }
+}
+
+impl Eq for LibUdf {}
+
+impl Hash for LibUdf {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        (self.name, &self.arg_types, self.result).hash(state);
+    }
+}
+
+impl ScalarUDFImpl for LibUdf {
+    fn name(&self) -> &str {
+        self.name
+    }
+
+    fn signature(&self) -> &Signature {
+        &self.signature
+    }
+
+    fn return_type(&self, _: &[DataType]) -> Result<DataType> {
+        Ok(calypso_io::arrow_type(self.result))
+    }
+
+    fn invoke_with_args(&self, args: ScalarFunctionArgs) -> Result<ColumnarValue> {
+        let arrays = ColumnarValue::values_to_arrays(&args.args)?;
+        Ok(ColumnarValue::Array((self.kernel)(&arrays, &self.arg_types, self.result)?))
+    }
+}
+
+// Reading arguments.
+
+fn longs(a: &ArrayRef) -> Result<Int64Array> {
+    Ok(cast(a, &DataType::Int64)?.as_primitive::<Int64Type>().clone())
+}
+
+fn reals(a: &ArrayRef) -> Result<Float64Array> {
+    Ok(cast(a, &DataType::Float64)?.as_primitive::<Float64Type>().clone())
+}
+
+fn strings(a: &ArrayRef) -> Result<StringArray> {
+    Ok(cast(a, &DataType::Utf8)?.as_string::<i32>().clone())
+}
+
+fn rows(args: &[ArrayRef]) -> usize {
+    args.first().map_or(1, |a| a.len())
+}
+
+fn rows_long(args: &[ArrayRef], f: impl Fn(usize) -> Option<i64>) -> Result<ArrayRef> {
+    Ok(Arc::new((0..rows(args)).map(f).collect::<Int64Array>()))
+}
+
+fn rows_string(args: &[ArrayRef], f: impl Fn(usize) -> String) -> Result<ArrayRef> {
+    Ok(Arc::new((0..rows(args)).map(|r| Some(f(r))).collect::<StringArray>()))
+}
+
+fn datetimes(values: impl Iterator<Item = Option<i64>>) -> ArrayRef {
+    Arc::new(values.collect::<TimestampNanosecondArray>().with_timezone("UTC"))
+}
+
+fn dynamic(values: impl Iterator<Item = Option<Value>>) -> ArrayRef {
+    Arc::new(values.map(|v| v.map(|v| v.to_string())).collect::<StringArray>())
+}
+
+// Text (§6.3).
+
+fn strcat(args: &[ArrayRef], types: &[KqlType], _: KqlType) -> Result<ArrayRef> {
+    rows_string(args, |r| args.iter().zip(types).map(|(a, t)| text(a.as_ref(), r, *t)).collect())
+}
+
+fn strcat_delim(args: &[ArrayRef], types: &[KqlType], _: KqlType) -> Result<ArrayRef> {
+    rows_string(args, |r| {
+        let delim = text(args[0].as_ref(), r, types[0]);
+        let parts: Vec<String> =
+            args[1..].iter().zip(&types[1..]).map(|(a, t)| text(a.as_ref(), r, *t)).collect();
+        parts.join(&delim)
+    })
+}
+
+/// `substring(s, start[, len])`: by characters; a negative start counts from
+/// the end, and one that reaches before the beginning gives `""`.
+fn substring(args: &[ArrayRef], types: &[KqlType], _: KqlType) -> Result<ArrayRef> {
+    let starts = longs(&args[1])?;
+    let lens = args.get(2).map(longs).transpose()?;
+    rows_string(args, |r| {
+        let chars: Vec<char> = text(args[0].as_ref(), r, types[0]).chars().collect();
+        let n = chars.len() as i64;
+        if starts.is_null(r) || lens.as_ref().is_some_and(|l| l.is_null(r)) {
+            return String::new();
+        }
+        let start = match starts.value(r) {
+            s if s < 0 && n + s < 0 => return String::new(),
+            s if s < 0 => n + s,
+            s => s,
+        };
+        if start >= n {
+            return String::new();
+        }
+        let len = lens.as_ref().map_or(n - start, |l| l.value(r));
+        if len <= 0 {
+            return String::new();
+        }
+        let end = start.saturating_add(len).min(n);
+        chars[start as usize..end as usize].iter().collect()
+    })
+}
+
+/// `split(s, delim[, index])`: an array of strings; with an index, an array
+/// of the one part (§6.3).
+fn split(args: &[ArrayRef], types: &[KqlType], _: KqlType) -> Result<ArrayRef> {
+    let delims = strings(&args[1])?;
+    let index = args.get(2).map(longs).transpose()?;
+    Ok(dynamic((0..rows(args)).map(|r| {
+        let s = text(args[0].as_ref(), r, types[0]);
+        let parts: Vec<Value> =
+            s.split(delims.value(r)).map(|p| Value::String(p.to_owned())).collect();
+        Some(match &index {
+            None => Value::Array(parts),
+            Some(i) if i.is_null(r) => return None,
+            Some(i) => {
+                let picked = usize::try_from(i.value(r)).ok().and_then(|i| parts.get(i).cloned());
+                Value::Array(picked.into_iter().collect())
+            }
+        })
+    })))
+}
+
+fn replace_string(args: &[ArrayRef], _: &[KqlType], _: KqlType) -> Result<ArrayRef> {
+    let (text, lookup, rewrite) = (strings(&args[0])?, strings(&args[1])?, strings(&args[2])?);
+    rows_string(args, |r| {
+        let (t, l) = (text.value(r), lookup.value(r));
+        if l.is_empty() { t.to_owned() } else { t.replace(l, rewrite.value(r)) }
+    })
+}
+
+/// `extract(regex, group, text)`: the group of the first match, `""` when
+/// nothing matches (§6.3). The regex is compiled once per distinct pattern.
+fn extract(args: &[ArrayRef], _: &[KqlType], _: KqlType) -> Result<ArrayRef> {
+    let (patterns, groups, texts) = (strings(&args[0])?, longs(&args[1])?, strings(&args[2])?);
+    let mut compiled: HashMap<String, regex::Regex> = HashMap::new();
+    let mut out = Vec::with_capacity(texts.len());
+    for r in 0..texts.len() {
+        let pattern = patterns.value(r);
+        if !compiled.contains_key(pattern) {
+            let re = regex::Regex::new(pattern).map_err(|e| {
+                DataFusionError::Execution(format!("`extract`: invalid regex {pattern:?}: {e}"))
+            })?;
+            compiled.insert(pattern.to_owned(), re);
+        }
+        let re = &compiled[pattern];
+        let group = usize::try_from(groups.value(r)).ok();
+        let found = re
+            .captures(texts.value(r))
+            .and_then(|c| group.and_then(|g| c.get(g)))
+            .map_or("", |m| m.as_str());
+        out.push(Some(found.to_owned()));
+    }
+    Ok(Arc::new(StringArray::from(out)))
+}
+
+// Dynamic values (§6.5).
+
+fn pack_array(args: &[ArrayRef], types: &[KqlType], _: KqlType) -> Result<ArrayRef> {
+    Ok(dynamic((0..rows(args)).map(|r| {
+        Some(Value::Array(
+            args.iter().zip(types).map(|(a, t)| json_value(a.as_ref(), r, *t)).collect(),
+        ))
+    })))
+}
+
+fn bag_pack(args: &[ArrayRef], types: &[KqlType], _: KqlType) -> Result<ArrayRef> {
+    Ok(dynamic((0..rows(args)).map(|r| {
+        let mut bag = serde_json::Map::new();
+        for pair in args.chunks(2).zip(types.chunks(2)) {
+            let ((k, v), (kt, vt)) = ((&pair.0[0], &pair.0[1]), (pair.1[0], pair.1[1]));
+            bag.insert(text(k.as_ref(), r, kt), json_value(v.as_ref(), r, vt));
+        }
+        Some(Value::Object(bag))
+    })))
+}
+
+/// `parse_json`/`todynamic`: JSON text to its value; text that is not JSON
+/// is a dynamic string; `""` is null; a dynamic stays as it is (§5.5).
+fn to_dynamic(args: &[ArrayRef], types: &[KqlType], _: KqlType) -> Result<ArrayRef> {
+    let a = args[0].as_ref();
+    Ok(dynamic((0..a.len()).map(|r| match types[0] {
+        KqlType::String if a.is_null(r) => None,
+        KqlType::String => {
+            let s = a.as_string::<i32>().value(r);
+            if s.is_empty() {
+                return None;
+            }
+            Some(serde_json::from_str(s).unwrap_or_else(|_| Value::String(s.to_owned())))
+        }
+        ty => Some(json_value(a, r, ty)).filter(|v| !v.is_null()),
+    })))
+}
+
+fn gettype(args: &[ArrayRef], types: &[KqlType], _: KqlType) -> Result<ArrayRef> {
+    rows_string(args, |r| {
+        if types[0] != KqlType::Dynamic {
+            return types[0].name().to_owned();
+        }
+        match json_value(args[0].as_ref(), r, KqlType::Dynamic) {
+            Value::Null => "null",
+            Value::Bool(_) => "bool",
+            Value::Number(n) if n.is_i64() || n.is_u64() => "long",
+            Value::Number(_) => "double",
+            Value::String(_) => "string",
+            Value::Array(_) => "array",
+            Value::Object(_) => "dictionary",
+        }
+        .to_owned()
+    })
+}
+
+// Conversions (§6.2).
+
+/// The value as a long, by Kusto's conversion rules; `None` for null.
+fn long_of(a: &dyn Array, r: usize, ty: KqlType) -> Option<i64> {
+    if a.is_null(r) {
+        return None;
+    }
+    match ty {
+        KqlType::Long | KqlType::Int | KqlType::Timespan | KqlType::Datetime => {
+            let v =
+                cast(&a.slice(r, 1), &DataType::Int64).ok()?.as_primitive::<Int64Type>().value(0);
+            Some(match ty {
+                KqlType::Timespan => v / NANOS_PER_TICK,
+                // Ticks since 0001-01-01.
+                KqlType::Datetime => v / NANOS_PER_TICK + TICKS_TO_UNIX_EPOCH,
+                _ => v,
+            })
+        }
+        KqlType::Real | KqlType::Decimal => {
+            let v = a.as_primitive::<Float64Type>().value(r);
+            (!v.is_nan()).then_some(v as i64)
+        }
+        KqlType::Bool => Some(i64::from(a.as_boolean().value(r))),
+        KqlType::String | KqlType::Guid => integer_text(a.as_string::<i32>().value(r)),
+        KqlType::Dynamic => match json_value(a, r, ty) {
+            Value::Number(n) => n.as_i64().or_else(|| n.as_f64().map(|f| f as i64)),
+            Value::Bool(b) => Some(i64::from(b)),
+            Value::String(s) => integer_text(&s),
+            _ => None,
+        },
+    }
+}
+
+/// 100 ns ticks from 0001-01-01 to 1970-01-01.
+const TICKS_TO_UNIX_EPOCH: i64 = 621_355_968_000_000_000;
+
+/// Integer syntax only, trimmed: `' 7 '`, `-3`, `+4`, `0x10`.
+fn integer_text(s: &str) -> Option<i64> {
+    let s = s.trim();
+    let (negative, digits) = match s.strip_prefix('-') {
+        Some(rest) => (true, rest),
+        None => (false, s.strip_prefix('+').unwrap_or(s)),
+    };
+    let value = match digits.strip_prefix("0x").or_else(|| digits.strip_prefix("0X")) {
+        Some(hex) => i64::from_str_radix(hex, 16).ok()?,
+        None if digits.bytes().all(|b| b.is_ascii_digit()) && !digits.is_empty() => {
+            digits.parse().ok()?
+        }
+        None => return None,
+    };
+    Some(if negative { -value } else { value })
+}
+
+fn real_of(a: &dyn Array, r: usize, ty: KqlType) -> Option<f64> {
+    if a.is_null(r) {
+        return None;
+    }
+    match ty {
+        KqlType::Real | KqlType::Decimal => Some(a.as_primitive::<Float64Type>().value(r)),
+        KqlType::String | KqlType::Guid => real_text(a.as_string::<i32>().value(r)),
+        KqlType::Dynamic => match json_value(a, r, ty) {
+            Value::Number(n) => n.as_f64(),
+            Value::Bool(b) => Some(f64::from(u8::from(b))),
+            Value::String(s) => real_text(&s),
+            _ => None,
+        },
+        _ => long_of(a, r, ty).map(|v| v as f64),
+    }
+}
+
+/// Real syntax, trimmed: `5.7`, `1e3`, `5.`; not hex.
+fn real_text(s: &str) -> Option<f64> {
+    let s = s.trim();
+    if s.is_empty() || s.contains(['x', 'X']) {
+        return None;
+    }
+    s.parse().ok()
+}
+
+fn to_long(args: &[ArrayRef], types: &[KqlType], _: KqlType) -> Result<ArrayRef> {
+    rows_long(args, |r| long_of(args[0].as_ref(), r, types[0]))
+}
+
+/// `toint`: a long wraps to 32 bits, a real saturates, text must fit.
+fn to_int(args: &[ArrayRef], types: &[KqlType], _: KqlType) -> Result<ArrayRef> {
+    let a = args[0].as_ref();
+    Ok(Arc::new(
+        (0..a.len())
+            .map(|r| match types[0] {
+                KqlType::Real | KqlType::Decimal => {
+                    real_of(a, r, types[0]).filter(|v| !v.is_nan()).map(|v| v as i32)
+                }
+                KqlType::String | KqlType::Guid => {
+                    long_of(a, r, types[0]).and_then(|v| i32::try_from(v).ok())
+                }
+                ty => long_of(a, r, ty).map(|v| v as i32),
+            })
+            .collect::<Int32Array>(),
+    ))
+}
+
+fn to_double(args: &[ArrayRef], types: &[KqlType], _: KqlType) -> Result<ArrayRef> {
+    let a = args[0].as_ref();
+    Ok(Arc::new((0..a.len()).map(|r| real_of(a, r, types[0])).collect::<Float64Array>()))
+}
+
+/// `tobool`: `true`/`false` in any case, integer text and numbers by
+/// whether they are zero; anything else null.
+fn to_bool(args: &[ArrayRef], types: &[KqlType], _: KqlType) -> Result<ArrayRef> {
+    let a = args[0].as_ref();
+    let of_text = |s: &str| {
+        let s = s.trim();
+        match s.to_ascii_lowercase().as_str() {
+            "true" => Some(true),
+            "false" => Some(false),
+            _ => integer_text(s).filter(|_| !s.contains(['x', 'X'])).map(|v| v != 0),
+        }
+    };
+    Ok(Arc::new(
+        (0..a.len())
+            .map(|r| {
+                if a.is_null(r) {
+                    return None;
+                }
+                match types[0] {
+                    KqlType::Bool => Some(a.as_boolean().value(r)),
+                    KqlType::String => of_text(a.as_string::<i32>().value(r)),
+                    KqlType::Dynamic => match json_value(a, r, KqlType::Dynamic) {
+                        Value::Bool(b) => Some(b),
+                        Value::Number(n) => n.as_f64().map(|v| v != 0.0),
+                        Value::String(s) => of_text(&s),
+                        _ => None,
+                    },
+                    ty => real_of(a, r, ty).map(|v| v != 0.0),
+                }
+            })
+            .collect::<BooleanArray>(),
+    ))
+}
+
+fn to_datetime(args: &[ArrayRef], types: &[KqlType], _: KqlType) -> Result<ArrayRef> {
+    let a = args[0].as_ref();
+    Ok(datetimes((0..a.len()).map(|r| match types[0] {
+        _ if a.is_null(r) => None,
+        KqlType::Datetime => long_of(a, r, KqlType::Long),
+        KqlType::String => parse_datetime(a.as_string::<i32>().value(r)),
+        KqlType::Dynamic => match json_value(a, r, KqlType::Dynamic) {
+            Value::String(s) => parse_datetime(&s),
+            _ => None,
+        },
+        _ => None,
+    })))
+}
+
+fn to_timespan(args: &[ArrayRef], types: &[KqlType], _: KqlType) -> Result<ArrayRef> {
+    let a = args[0].as_ref();
+    let values = (0..a.len()).map(|r| match types[0] {
+        _ if a.is_null(r) => None,
+        KqlType::Timespan => long_of(a, r, KqlType::Long),
+        KqlType::String => parse_timespan(a.as_string::<i32>().value(r)),
+        KqlType::Dynamic => match json_value(a, r, KqlType::Dynamic) {
+            Value::String(s) => parse_timespan(&s),
+            _ => None,
+        },
+        _ => None,
+    });
+    Ok(Arc::new(values.collect::<DurationNanosecondArray>()))
+}
+
+// Numbers, datetimes and timespans (§6.1).
+
+fn abs(args: &[ArrayRef], types: &[KqlType], result: KqlType) -> Result<ArrayRef> {
+    Ok(match (types[0], result) {
+        (KqlType::Real, _) => {
+            Arc::new(reals(&args[0])?.iter().map(|v| v.map(f64::abs)).collect::<Float64Array>())
+        }
+        (_, KqlType::Timespan) => Arc::new(
+            longs(&args[0])?
+                .iter()
+                .map(|v| v.map(i64::wrapping_abs))
+                .collect::<DurationNanosecondArray>(),
+        ),
+        _ => Arc::new(
+            longs(&args[0])?.iter().map(|v| v.map(i64::wrapping_abs)).collect::<Int64Array>(),
+        ),
+    })
+}
+
+/// `bin(v, size)`: the largest multiple of `size` not above `v`; null for a
+/// null or non-positive size. Datetimes count from 0001-01-01, Kusto's
+/// tick zero, so that day bins start at midnight.
+fn bin(args: &[ArrayRef], types: &[KqlType], result: KqlType) -> Result<ArrayRef> {
+    if result == KqlType::Real {
+        let (v, s) = (reals(&args[0])?, reals(&args[1])?);
+        let out = v.iter().zip(s.iter()).map(|(v, s)| match (v, s) {
+            (Some(v), Some(s)) if s > 0.0 => Some((v / s).floor() * s),
+            _ => None,
+        });
+        return Ok(Arc::new(out.collect::<Float64Array>()));
+    }
+    let (v, s) = (longs(&args[0])?, longs(&args[1])?);
+    let origin: i128 = if types[0] == KqlType::Datetime {
+        i128::from(TICKS_TO_UNIX_EPOCH) * i128::from(NANOS_PER_TICK)
+    } else {
+        0
+    };
+    let out = v.iter().zip(s.iter()).map(|(v, s)| match (v, s) {
+        (Some(v), Some(s)) if s > 0 => {
+            let shifted = i128::from(v) + origin;
+            i64::try_from(shifted - shifted.rem_euclid(i128::from(s)) - origin).ok()
+        }
+        _ => None,
+    });
+    Ok(match result {
+        KqlType::Datetime => datetimes(out),
+        KqlType::Timespan => Arc::new(out.collect::<DurationNanosecondArray>()),
+        _ => Arc::new(out.collect::<Int64Array>()),
+    })
+}
+
+/// `coalesce(a, b, ...)`: the first argument that is neither null nor, for
+/// strings, empty (§6.4).
+fn coalesce(args: &[ArrayRef], _: &[KqlType], result: KqlType) -> Result<ArrayRef> {
+    let target = calypso_io::arrow_type(result);
+    let arrays = args.iter().map(|a| cast(a, &target)).collect::<Result<Vec<_>, _>>()?;
+    let (last, rest) = arrays.split_last().expect("coalesce has two arguments or more");
+    let mut out = last.clone();
+    for a in rest.iter().rev() {
+        let keep: BooleanArray = (0..a.len())
+            .map(|r| {
+                Some(
+                    !a.is_null(r)
+                        && (target != DataType::Utf8 || !a.as_string::<i32>().value(r).is_empty()),
+                )
+            })
+            .collect();
+        out = zip(&keep, a, &out)?;
+    }
+    Ok(out)
+}
+
+fn instant(ns: i64) -> DateTime<Utc> {
+    DateTime::from_timestamp_nanos(ns)
+}
+
+fn date_part(args: &[ArrayRef], part: impl Fn(DateTime<Utc>) -> i64) -> Result<ArrayRef> {
+    Ok(Arc::new(
+        longs(&args[0])?.iter().map(|v| v.map(|ns| part(instant(ns)))).collect::<Int64Array>(),
+    ))
+}
+
+/// `dayofweek`: the timespan since the last Sunday midnight.
+fn day_of_week(args: &[ArrayRef], _: &[KqlType], _: KqlType) -> Result<ArrayRef> {
+    let day = 86_400 * 1_000_000_000_i64;
+    let out = longs(&args[0])?
+        .iter()
+        .map(|v| v.map(|ns| i64::from(instant(ns).weekday().num_days_from_sunday()) * day))
+        .collect::<DurationNanosecondArray>();
+    Ok(Arc::new(out))
+}
+
+#[derive(Clone, Copy)]
+enum Period {
+    Day,
+    Week,
+    Month,
+    Year,
+}
+
+/// `startofX(dt [, offset])` and `endofX(...)`: weeks start on Sunday; an
+/// end is the last tick of its period.
+fn period_edge(args: &[ArrayRef], period: Period, end: bool) -> Result<ArrayRef> {
+    let offsets = args.get(1).map(longs).transpose()?;
+    let values = longs(&args[0])?;
+    let out = (0..values.len()).map(|r| {
+        if values.is_null(r) || offsets.as_ref().is_some_and(|o| o.is_null(r)) {
+            return None;
+        }
+        let offset = offsets.as_ref().map_or(0, |o| o.value(r));
+        let date = instant(values.value(r)).date_naive();
+        let start = |d: NaiveDate| -> Option<NaiveDate> {
+            Some(match period {
+                Period::Day => d,
+                Period::Week => d - Duration::days(i64::from(d.weekday().num_days_from_sunday())),
+                Period::Month => d.with_day(1)?,
+                Period::Year => d.with_day(1)?.with_month(1)?,
+            })
+        };
+        let shift = |d: NaiveDate, n: i64| -> Option<NaiveDate> {
+            match period {
+                Period::Day => d.checked_add_signed(Duration::days(n)),
+                Period::Week => d.checked_add_signed(Duration::weeks(n)),
+                Period::Month => add_months(d, n),
+                Period::Year => add_months(d, n.checked_mul(12)?),
+            }
+        };
+        let first = shift(start(date)?, offset)?;
+        let edge = if end { shift(first, 1)? } else { first };
+        let ns = edge.and_hms_opt(0, 0, 0)?.and_utc().timestamp_nanos_opt()?;
+        Some(if end { ns - NANOS_PER_TICK } else { ns })
+    });
+    Ok(datetimes(out))
+}
+
+fn add_months(d: NaiveDate, n: i64) -> Option<NaiveDate> {
+    let months = Months::new(u32::try_from(n.unsigned_abs()).ok()?);
+    if n >= 0 { d.checked_add_months(months) } else { d.checked_sub_months(months) }
+}
+
+/// `datetime_add(period, amount, dt)`.
+fn datetime_add(args: &[ArrayRef], _: &[KqlType], _: KqlType) -> Result<ArrayRef> {
+    let (periods, amounts, values) = (strings(&args[0])?, longs(&args[1])?, longs(&args[2])?);
+    let out = (0..values.len()).map(|r| {
+        if amounts.is_null(r) || values.is_null(r) {
+            return None;
+        }
+        let (n, ns) = (amounts.value(r), values.value(r));
+        let unit: i64 = match periods.value(r).to_ascii_lowercase().as_str() {
+            "year" => return months_later(ns, n.checked_mul(12)?),
+            "quarter" => return months_later(ns, n.checked_mul(3)?),
+            "month" => return months_later(ns, n),
+            "week" => 7 * 86_400 * 1_000_000_000,
+            "day" => 86_400 * 1_000_000_000,
+            "hour" => 3_600 * 1_000_000_000,
+            "minute" => 60 * 1_000_000_000,
+            "second" => 1_000_000_000,
+            "millisecond" => 1_000_000,
+            "microsecond" => 1_000,
+            "nanosecond" => 1,
+            _ => return None,
+        };
+        ns.checked_add(n.checked_mul(unit)?)
+    });
+    Ok(datetimes(out))
+}
+
+fn months_later(ns: i64, n: i64) -> Option<i64> {
+    let at = instant(ns).naive_utc();
+    let date = add_months(at.date(), n)?;
+    date.and_time(at.time()).and_utc().timestamp_nanos_opt()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_library_signature_has_a_kernel() {
+        for sig in calypso_binder::library::LIBRARY {
+            assert!(kernel(sig.name).is_some(), "no kernel for `{}`", sig.name);
+        }
+    }
+
+    #[test]
+    fn integer_text_is_strict() {
+        assert_eq!(integer_text(" 7 "), Some(7));
+        assert_eq!(integer_text("-3"), Some(-3));
+        assert_eq!(integer_text("+4"), Some(4));
+        assert_eq!(integer_text("0x10"), Some(16));
+        for bad in ["5.7", "1e3", "1,000", "", "5."] {
+            assert_eq!(integer_text(bad), None, "{bad}");
+        }
+        assert_eq!(real_text("5."), Some(5.0));
+        assert_eq!(real_text("1e3"), Some(1000.0));
+        assert_eq!(real_text("0x10"), None);
+    }
+}
+
+#[cfg(test)]
+mod docs {
+    #[test]
+    fn docs_supported_lists_every_library_function() {
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../docs/supported.md");
+        let text = std::fs::read_to_string(path).expect("docs/supported.md exists");
+        for sig in calypso_binder::library::LIBRARY {
+            assert!(
+                text.contains(&format!("`{}`", sig.name)),
+                "docs/supported.md lacks `{}`",
+                sig.name
+            );
+        }
+    }
+}
