@@ -197,6 +197,8 @@ impl<'c> Binder<'c> {
                     args: vec![],
                     ty: KqlType::Long,
                     span,
+                    filter: None,
+                    limit: None,
                 };
                 let schema = vec![Column::new("Count", KqlType::Long)];
                 let kind = PlanKind::Aggregate {
@@ -334,6 +336,16 @@ impl<'c> Binder<'c> {
         }
         let mut calls = Vec::new();
         for item in aggregates {
+            if let ExprKind::Call { func, args } = &item.expr.kind
+                && matches!(func.name.as_str(), "arg_max" | "arg_min")
+            {
+                let outputs = self.arg_extreme(item, func, args, &input.schema, by)?;
+                for (name, call) in outputs {
+                    schema.push(Column::new(names.unique(&name), call.ty));
+                    calls.push(call);
+                }
+                continue;
+            }
             let (call, default_name) = self.aggregate_item(item, &input.schema)?;
             let name = match &item.name {
                 Some(ident) => ident.name.clone(),
@@ -344,6 +356,76 @@ impl<'c> Binder<'c> {
         }
         let kind = PlanKind::Aggregate { input: Box::new(input), keys, aggregates: calls };
         Ok(Plan { kind, schema, span })
+    }
+
+    /// `arg_max(E, c1, ...)` / `arg_min`: `E` (under the item's name, if
+    /// given) and each listed column, from a row where `E` is largest
+    /// (smallest); `*` lists every input column but `E` and the `by` keys
+    /// (kql-semantics.md §3.22 rule 6).
+    fn arg_extreme(
+        &mut self,
+        item: &Assignment,
+        func: &ast::Ident,
+        args: &[ast::Expr],
+        columns: &[Column],
+        by: &[Assignment],
+    ) -> Result<Vec<(String, AggregateCall)>, BindError> {
+        let span = item.expr.span;
+        if args.len() < 2 {
+            return Err(BindError::ArgumentCount {
+                func: func.name.clone(),
+                expected: "an expression and the columns to return".to_owned(),
+                found: args.len(),
+                span,
+            });
+        }
+        let extreme = self.scalar(&args[0], columns)?;
+        if extreme.ty == KqlType::Dynamic {
+            return Err(BindError::types(
+                format!("`{}` cannot order dynamic values", func.name),
+                args[0].span,
+                "dynamic",
+            ));
+        }
+        let agg =
+            if func.name == "arg_max" { AggregateFunc::ArgMax } else { AggregateFunc::ArgMin };
+        let call = |value: Expr| AggregateCall {
+            func: agg,
+            ty: value.ty,
+            args: vec![extreme.clone(), value],
+            span,
+            filter: None,
+            limit: None,
+        };
+        let first = match (&item.name, expr_name(&args[0])) {
+            (Some(name), _) => name.name.clone(),
+            (None, Some(name)) => name,
+            (None, None) => format!("{}_arg0", func.name.replace("arg_", "")),
+        };
+        let mut outputs = vec![(first, call(extreme.clone()))];
+        let skipped: Vec<String> = by
+            .iter()
+            .flat_map(|b| b.name.iter().map(|n| n.name.clone()).chain(expr_name(&b.expr)))
+            .chain(expr_name(&args[0]))
+            .collect();
+        for (i, arg) in args[1..].iter().enumerate() {
+            if matches!(arg.kind, ExprKind::Star) {
+                for col in columns.iter().filter(|c| !skipped.contains(&c.name)) {
+                    let value = Expr {
+                        kind: crate::plan::ExprKind::Column(col.name.clone()),
+                        ty: col.ty,
+                        span: arg.span,
+                    };
+                    outputs.push((col.name.clone(), call(value)));
+                }
+                continue;
+            }
+            let value = self.scalar(arg, columns)?;
+            let name = expr_name(arg)
+                .unwrap_or_else(|| format!("{}_arg{}", func.name.replace("arg_", ""), i + 1));
+            outputs.push((name, call(value)));
+        }
+        Ok(outputs)
     }
 
     fn group_key(&mut self, item: &Assignment, columns: &[Column]) -> Result<Expr, BindError> {

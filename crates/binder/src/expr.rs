@@ -9,12 +9,39 @@ use crate::literal::literal_value;
 use crate::plan::{AggregateCall, AggregateFunc, BinaryOp, Expr, ExprKind, ScalarFunc, Value};
 use crate::{BindError, BindWarning, Column};
 
-const AGGREGATES: [&str; 9] =
-    ["count", "countif", "dcount", "min", "max", "sum", "avg", "make_set", "make_list"];
+const AGGREGATES: [&str; 27] = [
+    "count",
+    "countif",
+    "dcount",
+    "dcountif",
+    "min",
+    "minif",
+    "max",
+    "maxif",
+    "sum",
+    "sumif",
+    "avg",
+    "avgif",
+    "make_set",
+    "make_set_if",
+    "makeset",
+    "make_list",
+    "make_list_if",
+    "makelist",
+    "make_bag",
+    "take_any",
+    "any",
+    "arg_max",
+    "arg_min",
+    "stdev",
+    "stdevp",
+    "variance",
+    "variancep",
+];
 
 /// KQL functions that Calypso knows but does not run yet: refused by name
 /// rather than reported as unknown.
-const KNOWN_UNSUPPORTED: [&str; 17] = [
+const KNOWN_UNSUPPORTED: [&str; 11] = [
     "extract_all",
     "replace_regex",
     "trim",
@@ -24,13 +51,7 @@ const KNOWN_UNSUPPORTED: [&str; 17] = [
     "set_union",
     "set_intersect",
     "array_concat",
-    "make_bag",
-    "arg_max",
-    "arg_min",
-    "take_any",
     "percentile",
-    "dcountif",
-    "stdev",
     "round",
 ];
 
@@ -723,7 +744,10 @@ impl Binder<'_> {
         ))
     }
 
-    /// Binds an aggregate call in `summarize`.
+    /// Binds an aggregate call in `summarize`. The `_if` forms are their
+    /// base aggregate over the rows where the predicate is true; `makeset`
+    /// and `makelist` are `make_set` and `make_list` with their legacy limit
+    /// of 128 values; `any` is `take_any`.
     pub(crate) fn aggregate(
         &mut self,
         func: &ast::Ident,
@@ -732,83 +756,124 @@ impl Binder<'_> {
         span: Span,
     ) -> Result<AggregateCall, BindError> {
         let name = func.name.as_str();
-        let expect = |n: usize| -> Result<(), BindError> {
-            if args.len() == n {
-                return Ok(());
+        let (base, filtered, legacy_limit) = match name {
+            "countif" => ("count", true, None),
+            "makeset" => ("make_set", false, Some(128)),
+            "makelist" => ("make_list", false, Some(128)),
+            "make_set_if" => ("make_set", true, None),
+            "make_list_if" => ("make_list", true, None),
+            "any" => ("take_any", false, None),
+            "sumif" | "avgif" | "minif" | "maxif" | "dcountif" => {
+                (&name[..name.len() - 2], true, None)
             }
-            if args.len() > n && matches!(name, "dcount" | "make_set" | "make_list") {
-                return Err(BindError::unsupported(
-                    format!("the optional arguments of `{name}()`"),
-                    args[n].span,
-                ));
+            other => (other, false, None),
+        };
+        let arg_count = |expected: &str| BindError::ArgumentCount {
+            func: name.to_owned(),
+            expected: expected.to_owned(),
+            found: args.len(),
+            span,
+        };
+        // `count(x)` counts rows, as the docs' example shows.
+        let n_values = match base {
+            "count" if !filtered && args.len() <= 1 => args.len(),
+            "count" => 0,
+            _ => 1,
+        };
+        if args.len() < n_values + usize::from(filtered) {
+            return Err(arg_count(if filtered { "a value and a predicate" } else { "1 argument" }));
+        }
+        let values = &args[..n_values];
+        let mut rest = &args[n_values..];
+        let filter = if filtered {
+            let predicate = self.typed_arg(name, &rest[0], columns, &[KqlType::Bool])?;
+            rest = &rest[1..];
+            Some(predicate)
+        } else {
+            None
+        };
+        let limit = match (base, rest) {
+            ("make_set" | "make_list", [max]) => Some(self.constant_count(name, max)?),
+            ("make_set" | "make_list", []) => legacy_limit,
+            // The accuracy of `dcount`: Calypso counts exactly.
+            ("dcount", [accuracy]) => {
+                self.constant_count(name, accuracy)?;
+                None
             }
-            let expected = if n == 1 { "1 argument".to_owned() } else { format!("{n} arguments") };
-            Err(BindError::ArgumentCount {
-                func: name.to_owned(),
-                expected,
-                found: args.len(),
+            (_, []) => None,
+            (_, [extra, ..]) => {
+                return Err(BindError::ArgumentCount {
+                    func: name.to_owned(),
+                    expected: "fewer arguments".to_owned(),
+                    found: args.len(),
+                    span: extra.span,
+                });
+            }
+        };
+
+        if base == "count" {
+            let call = AggregateCall {
+                func: AggregateFunc::Count,
+                args: vec![],
+                ty: KqlType::Long,
                 span,
-            })
+                filter,
+                limit,
+            };
+            return Ok(call);
+        }
+        let arg = self.scalar(&values[0], columns)?;
+        let ty = arg.ty;
+        let type_error = |what: &str| {
+            Err(BindError::types(
+                format!("`{name}` is not defined for {what}"),
+                values[0].span,
+                ty.to_string(),
+            ))
         };
-        let mut bound = Vec::new();
-        let (agg, ty) = match name {
-            // `count(x)` counts rows, as the docs' example shows.
-            "count" => {
-                if args.len() > 1 {
-                    expect(0)?;
-                }
-                (AggregateFunc::Count, KqlType::Long)
-            }
-            "countif" => {
-                expect(1)?;
-                bound.push(self.typed_arg(name, &args[0], columns, &[KqlType::Bool])?);
-                (AggregateFunc::CountIf, KqlType::Long)
-            }
-            _ => {
-                expect(1)?;
-                let arg = self.scalar(&args[0], columns)?;
-                let ty = arg.ty;
-                let (agg, result) = match name {
-                    "dcount" => (AggregateFunc::DCount, KqlType::Long),
-                    "min" | "max" => {
-                        if ty == KqlType::Dynamic {
-                            return Err(BindError::types(
-                                format!("`{name}` is not defined for dynamic"),
-                                args[0].span,
-                                "dynamic",
-                            ));
-                        }
-                        (if name == "min" { AggregateFunc::Min } else { AggregateFunc::Max }, ty)
-                    }
-                    "sum" => match ty {
-                        KqlType::Int | KqlType::Long => (AggregateFunc::Sum, KqlType::Long),
-                        KqlType::Real | KqlType::Timespan => (AggregateFunc::Sum, ty),
-                        _ => {
-                            return Err(BindError::types(
-                                format!("`sum` is not defined for {ty}"),
-                                args[0].span,
-                                ty.to_string(),
-                            ));
-                        }
-                    },
-                    "avg" => {
-                        if !ty.is_numeric() {
-                            return Err(BindError::types(
-                                format!("`avg` is not defined for {ty}"),
-                                args[0].span,
-                                ty.to_string(),
-                            ));
-                        }
-                        (AggregateFunc::Avg, KqlType::Real)
-                    }
-                    "make_set" => (AggregateFunc::MakeSet, KqlType::Dynamic),
-                    _ => (AggregateFunc::MakeList, KqlType::Dynamic),
+        let (func, result) = match base {
+            "dcount" => (AggregateFunc::DCount, KqlType::Long),
+            "min" | "max" if ty == KqlType::Dynamic => return type_error("dynamic"),
+            "min" => (AggregateFunc::Min, ty),
+            "max" => (AggregateFunc::Max, ty),
+            "sum" => match ty {
+                KqlType::Int | KqlType::Long => (AggregateFunc::Sum, KqlType::Long),
+                KqlType::Real | KqlType::Timespan => (AggregateFunc::Sum, ty),
+                _ => return type_error(ty.name()),
+            },
+            "avg" if ty.is_numeric() => (AggregateFunc::Avg, KqlType::Real),
+            "stdev" | "variance" | "stdevp" | "variancep" if ty.is_numeric() => {
+                let func = match base {
+                    "stdev" => AggregateFunc::Stdev,
+                    "variance" => AggregateFunc::Variance,
+                    "stdevp" => AggregateFunc::StdevP,
+                    _ => AggregateFunc::VarianceP,
                 };
-                bound.push(arg);
-                (agg, result)
+                (func, KqlType::Real)
+            }
+            "avg" | "stdev" | "variance" | "stdevp" | "variancep" => return type_error(ty.name()),
+            "make_set" => (AggregateFunc::MakeSet, KqlType::Dynamic),
+            "make_list" => (AggregateFunc::MakeList, KqlType::Dynamic),
+            "take_any" => (AggregateFunc::TakeAny, ty),
+            _ => {
+                return Err(BindError::unsupported(format!("the aggregate `{name}()`"), func.span));
             }
         };
-        Ok(AggregateCall { func: agg, args: bound, ty, span })
+        Ok(AggregateCall { func, args: vec![arg], ty: result, span, filter, limit })
+    }
+
+    /// A constant, non-negative count (`make_set(x, 100)`).
+    fn constant_count(&mut self, func: &str, arg: &ast::Expr) -> Result<u64, BindError> {
+        let bound = self.scalar(arg, &[])?;
+        match bound.kind {
+            ExprKind::Literal(Value::Long(n)) if n >= 0 => Ok(n as u64),
+            ExprKind::Literal(Value::Int(n)) if n >= 0 => Ok(n as u64),
+            _ => Err(BindError::types(
+                format!("this argument of `{func}` must be a constant, non-negative long"),
+                arg.span,
+                bound.ty.to_string(),
+            )),
+        }
     }
 }
 

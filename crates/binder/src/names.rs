@@ -53,8 +53,13 @@ fn path_name(expr: &Expr) -> Option<String> {
 /// The name of an unnamed aggregate: `count_`, `dcount_X`, `set_X`, ….
 pub(crate) fn aggregate_name(func: &str, args: &[Expr]) -> String {
     let prefix = match func {
-        "make_set" => "set",
-        "make_list" => "list",
+        "make_set" | "make_set_if" | "makeset" => "set",
+        "make_list" | "make_list_if" | "makelist" | "make_list_with_nulls" => "list",
+        "make_bag" | "make_bag_if" => "bag",
+        // `take_any(x)` is named `x` itself.
+        "take_any" => {
+            return args.first().and_then(expr_name).unwrap_or_else(|| "take_any_".into());
+        }
         other => other,
     };
     let suffix = match func {

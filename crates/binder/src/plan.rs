@@ -166,6 +166,10 @@ pub struct AggregateCall {
     pub ty: KqlType,
     /// The call's text.
     pub span: Span,
+    /// Only the rows where this is true count (the `_if` forms).
+    pub filter: Option<Expr>,
+    /// At most this many values (`make_set`, `make_list`).
+    pub limit: Option<u64>,
 }
 
 /// The aggregate functions Calypso runs.
@@ -173,8 +177,6 @@ pub struct AggregateCall {
 pub enum AggregateFunc {
     /// `count()`: rows.
     Count,
-    /// `countif(p)`: rows where `p` is true.
-    CountIf,
     /// `dcount(x)`: distinct non-null values.
     DCount,
     /// `min(x)`.
@@ -189,6 +191,20 @@ pub enum AggregateFunc {
     MakeSet,
     /// `make_list(x)`: non-null values as a dynamic array.
     MakeList,
+    /// `take_any(x)`: any value, a non-empty one where there is one.
+    TakeAny,
+    /// `arg_max(e, c)`: `c` of a row where `e` is largest (args `[e, c]`).
+    ArgMax,
+    /// `arg_min(e, c)`: `c` of a row where `e` is smallest.
+    ArgMin,
+    /// `stdev(x)`: sample standard deviation.
+    Stdev,
+    /// `variance(x)`: sample variance.
+    Variance,
+    /// `stdevp(x)`: population standard deviation.
+    StdevP,
+    /// `variancep(x)`: population variance.
+    VarianceP,
 }
 
 /// A typed scalar expression.

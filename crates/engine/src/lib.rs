@@ -206,6 +206,10 @@ impl Session {
 
         let ctx =
             SessionContext::new_with_config(SessionConfig::new().with_target_partitions(threads()));
+        // DataFusion 55's common-subexpression rule breaks plans where two
+        // aggregates share a FILTER (`countif(v > 2), sumif(v, v > 2)`: an
+        // internal nullability error); it only saves recomputation.
+        ctx.remove_optimizer_rule("common_sub_expression_eliminate");
         let batches = self
             .runtime
             .block_on(async { ctx.execute_logical_plan(plan).await?.collect().await })?;

@@ -11,10 +11,12 @@ use calypso_syntax::KqlType;
 use datafusion::catalog::TableProvider;
 use datafusion::common::{JoinType, NullEquality};
 use datafusion::datasource::provider_as_source;
-use datafusion::functions_aggregate::expr_fn::{avg, count, count_distinct, max, min, sum};
+use datafusion::functions_aggregate::expr_fn::{
+    avg, count, count_distinct, first_value, max, min, stddev, stddev_pop, sum, var_pop, var_sample,
+};
 use datafusion::functions_window::expr_fn::row_number;
 use datafusion::logical_expr::{
-    ExprFunctionExt, LogicalPlan, LogicalPlanBuilder, SortExpr, cast, lit, when,
+    ExprFunctionExt, LogicalPlan, LogicalPlanBuilder, SortExpr, cast, lit,
 };
 use datafusion::prelude::{Expr as DfExpr, coalesce, ident};
 
@@ -121,6 +123,15 @@ impl Lowerer<'_> {
                         coalesce(vec![col, crate::scalar::literal(&zero(a.ty), a.ty)]).alias(*name)
                     }
                     AggregateFunc::Avg => coalesce(vec![col, lit(f64::NAN)]).alias(*name),
+                    AggregateFunc::Stdev
+                    | AggregateFunc::Variance
+                    | AggregateFunc::StdevP
+                    | AggregateFunc::VarianceP => coalesce(vec![col, lit(0.0)]).alias(*name),
+                    AggregateFunc::TakeAny | AggregateFunc::ArgMax | AggregateFunc::ArgMin
+                        if a.ty == KqlType::String =>
+                    {
+                        coalesce(vec![col, lit("")]).alias(*name)
+                    }
                     _ => col,
                 }
             }))
@@ -133,9 +144,10 @@ impl Lowerer<'_> {
 
     fn aggregate_call(&self, a: &AggregateCall) -> Result<DfExpr> {
         let arg = |i: usize| self.ctx.expr(&a.args[i]);
-        Ok(match a.func {
+        let float = |e| cast(e, datafusion::arrow::datatypes::DataType::Float64);
+        let mut filter = a.filter.as_ref().map(|f| self.ctx.expr(f)).transpose()?;
+        let call = match a.func {
             AggregateFunc::Count => count(lit(1i64)),
-            AggregateFunc::CountIf => count(when(arg(0)?.is_true(), lit(1i64)).end()?),
             AggregateFunc::DCount => count_distinct(arg(0)?),
             AggregateFunc::Min if a.ty == KqlType::Real => RealExtreme::call(false, arg(0)?),
             AggregateFunc::Max if a.ty == KqlType::Real => RealExtreme::call(true, arg(0)?),
@@ -144,16 +156,41 @@ impl Lowerer<'_> {
             AggregateFunc::Sum => sum(cast(arg(0)?, calypso_io::arrow_type(a.ty))),
             // Kusto averages integers through their (wrapping) long sum.
             AggregateFunc::Avg if matches!(a.args[0].ty, KqlType::Long | KqlType::Int) => {
-                let float = |e| cast(e, datafusion::arrow::datatypes::DataType::Float64);
                 let total = sum(cast(arg(0)?, datafusion::arrow::datatypes::DataType::Int64));
-                float(total) / float(count(arg(0)?))
+                let n = count(arg(0)?);
+                return Ok(
+                    float(with_filter(total, filter.clone())?) / float(with_filter(n, filter)?)
+                );
             }
-            AggregateFunc::Avg => {
-                avg(cast(arg(0)?, datafusion::arrow::datatypes::DataType::Float64))
+            AggregateFunc::Avg => avg(float(arg(0)?)),
+            AggregateFunc::Stdev => stddev(float(arg(0)?)),
+            AggregateFunc::Variance => var_sample(float(arg(0)?)),
+            AggregateFunc::StdevP => stddev_pop(float(arg(0)?)),
+            AggregateFunc::VarianceP => var_pop(float(arg(0)?)),
+            AggregateFunc::MakeSet => MakeCollection::call(true, a.args[0].ty, a.limit, arg(0)?),
+            AggregateFunc::MakeList => MakeCollection::call(false, a.args[0].ty, a.limit, arg(0)?),
+            AggregateFunc::TakeAny => {
+                // Any value, but a non-empty one where the group has one.
+                let x = arg(0)?;
+                let present = if a.ty == KqlType::String {
+                    x.clone().not_eq(lit(""))
+                } else {
+                    x.clone().is_not_null()
+                };
+                filter = Some(match filter {
+                    Some(f) => f.and(present),
+                    None => present,
+                });
+                first_value(x, vec![])
             }
-            AggregateFunc::MakeSet => MakeCollection::call(true, a.args[0].ty, arg(0)?),
-            AggregateFunc::MakeList => MakeCollection::call(false, a.args[0].ty, arg(0)?),
-        })
+            AggregateFunc::ArgMax | AggregateFunc::ArgMin => {
+                // The value from a row where the first argument is extreme;
+                // rows where it is null lose to any other.
+                let ascending = a.func == AggregateFunc::ArgMin;
+                first_value(arg(1)?, vec![SortExpr::new(arg(0)?, ascending, false)])
+            }
+        };
+        with_filter(call, filter)
     }
 
     fn join(
@@ -335,6 +372,14 @@ impl Lowerer<'_> {
         )?
         .build()?)
     }
+}
+
+/// `call` over only the rows where `filter` is true.
+fn with_filter(call: DfExpr, filter: Option<DfExpr>) -> Result<DfExpr> {
+    Ok(match filter {
+        Some(f) => call.filter(f.is_true()).build()?,
+        None => call,
+    })
 }
 
 /// One row per key of `plan`: Kusto's `innerunique` keeps one arbitrary

@@ -550,3 +550,47 @@ fn column_ifexists_reads_the_column_or_the_default() {
     assert_eq!(run(&s, "T | take 1 | project x = column_ifexists('l', 0)").1, [[json!(1)]]);
     assert_eq!(run(&s, "T | take 1 | project x = column_ifexists('nope', 0)").1, [[json!(0)]]);
 }
+
+/// §7 and §3.22: the `_if` forms, legacy spellings, take_any, arg_max/arg_min
+/// with their column naming, and the spread aggregates.
+#[test]
+fn more_aggregates_follow_kusto() {
+    let s = session(&[]);
+    let data = "datatable(k:string, v:long, t:string)['a', 1, 'x', 'a', 7, 'y', 'b', 3, '', 'b', long(null), 'z']";
+    let q = format!(
+        "{data} | summarize countif(v > 2), sumif(v, v > 2), avgif(v, v > 2), dcountif(v, v > 0), make_set_if(t, v > 2) by k | order by k asc"
+    );
+    let (names, rows) = run(&s, &q);
+    assert_eq!(names, ["k", "countif_", "sumif_v", "avgif_v", "dcountif_v", "set_t"]);
+    assert_eq!(rows[0], [json!("a"), json!(1), json!(7), json!(7.0), json!(2), json!(["y"])]);
+    // arg_max(E, *) names E, then every other column but the by keys.
+    let (names, rows) = run(&s, &format!("{data} | summarize arg_max(v, *) by k | order by k asc"));
+    assert_eq!(names, ["k", "v", "t"]);
+    assert_eq!(rows, [[json!("a"), json!(7), json!("y")], [json!("b"), json!(3), json!("")]]);
+    let (names, _) = run(&s, &format!("{data} | summarize m = arg_min(v, t), arg_max(v, t)"));
+    assert_eq!(names, ["m", "t", "v", "t1"]);
+    // take_any(x) is named x and prefers a non-empty value.
+    let (names, rows) = run(&s, &format!("{data} | where k == 'b' | summarize take_any(t)"));
+    assert_eq!((names, rows), (vec!["t".to_owned()], vec![vec![json!("z")]]));
+    // makeset keeps at most 128 values; make_set(x, n) at most n.
+    assert_eq!(
+        run(
+            &s,
+            "range i from 1 to 200 step 1 | summarize s = makeset(i) | project array_length(s)"
+        )
+        .1,
+        [[json!(128)]]
+    );
+    assert_eq!(
+        run(
+            &s,
+            "range i from 1 to 200 step 1 | summarize s = make_list(i, 5) | project array_length(s)"
+        )
+        .1,
+        [[json!(5)]]
+    );
+    // stdev of 1..5 (§7).
+    let (_, rows) = run(&s, "range x from 1 to 5 step 1 | summarize stdev(x), variancep(x)");
+    assert!((rows[0][0].as_f64().unwrap() - 1.58113883008419).abs() < 1e-12);
+    assert_eq!(rows[0][1], json!(2.0));
+}

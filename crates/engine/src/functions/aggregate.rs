@@ -26,14 +26,20 @@ use super::text::json_value;
 pub(crate) struct MakeCollection {
     distinct: bool,
     input: KqlType,
+    /// At most this many values (the default is Kusto's 1,048,576).
+    limit: u64,
     signature: Signature,
 }
 
 impl MakeCollection {
-    /// The aggregate call on `arg`.
-    pub(crate) fn call(distinct: bool, input: KqlType, arg: Expr) -> Expr {
-        let udaf =
-            MakeCollection { distinct, input, signature: Signature::any(1, Volatility::Immutable) };
+    /// The aggregate call on `arg`, keeping at most `limit` values.
+    pub(crate) fn call(distinct: bool, input: KqlType, limit: Option<u64>, arg: Expr) -> Expr {
+        let udaf = MakeCollection {
+            distinct,
+            input,
+            limit: limit.unwrap_or(1 << 20),
+            signature: Signature::any(1, Volatility::Immutable),
+        };
         AggregateUDF::new_from_impl(udaf).call(vec![arg])
     }
 }
@@ -59,6 +65,7 @@ impl AggregateUDFImpl for MakeCollection {
         Ok(Box::new(Collector {
             distinct: self.distinct,
             input: self.input,
+            limit: self.limit,
             items: Vec::new(),
             seen: HashSet::new(),
         }))
@@ -73,6 +80,7 @@ impl AggregateUDFImpl for MakeCollection {
 struct Collector {
     distinct: bool,
     input: KqlType,
+    limit: u64,
     items: Vec<Value>,
     /// The JSON text of every item, for `make_set`'s distinctness.
     seen: HashSet<String>,
@@ -80,7 +88,7 @@ struct Collector {
 
 impl Collector {
     fn push(&mut self, value: Value) {
-        if value.is_null() {
+        if value.is_null() || self.items.len() as u64 >= self.limit {
             return;
         }
         if self.distinct && !self.seen.insert(value.to_string()) {
