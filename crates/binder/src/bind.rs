@@ -210,6 +210,9 @@ impl<'c> Binder<'c> {
             }
             OperatorKind::Distinct(items) => self.distinct(input, items, span),
             OperatorKind::Top { count, key } => self.top(input, count, key, span),
+            OperatorKind::MvExpand { params, items, limit } => {
+                self.mv_expand(input, params, items, limit.as_ref(), span)
+            }
             OperatorKind::ProjectAway(names) => self.project_away(input, names, span),
             OperatorKind::ProjectKeep(names) => self.project_keep(input, names, span),
             OperatorKind::ProjectRename(items) => self.project_rename(input, items, span),

@@ -10,6 +10,7 @@
 mod bind;
 mod catalog;
 mod error;
+mod expand;
 mod expr;
 pub mod library;
 mod literal;

@@ -82,6 +82,13 @@ pub enum PlanKind {
         /// The rows.
         rows: Vec<Vec<Expr>>,
     },
+    /// `mv-expand`: one row per element of the targets' arrays or bags.
+    MvExpand {
+        /// The input.
+        input: Box<Plan>,
+        /// What to expand and how.
+        expand: Expand,
+    },
     /// `range`: from `from` to `to` inclusive, by `step`; one column.
     Range {
         /// The first value.
@@ -91,6 +98,32 @@ pub enum PlanKind {
         /// The step (a timespan for datetimes and timespans).
         step: Expr,
     },
+}
+
+/// The arguments of `mv-expand`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Expand {
+    /// The expanded values, in parallel (the shorter padded with null).
+    pub targets: Vec<ExpandTarget>,
+    /// `with_itemindex=`: the column of each element's 0-based position.
+    pub index: Option<String>,
+    /// `bagexpansion=array`: a bag's properties as `[key, value]` pairs
+    /// rather than one-property bags.
+    pub bags_as_arrays: bool,
+    /// `limit N`: at most N elements of each row.
+    pub limit: Option<u64>,
+}
+
+/// One expanded value: the output column it fills (in place when it names an
+/// input column) and the type its elements are converted to.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ExpandTarget {
+    /// The output column.
+    pub name: String,
+    /// The dynamic value expanded.
+    pub expr: Expr,
+    /// `to typeof(T)`.
+    pub to: Option<KqlType>,
 }
 
 /// The nine join kinds of KQL.

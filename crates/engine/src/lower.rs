@@ -87,6 +87,7 @@ impl Lowerer<'_> {
                 LogicalPlanBuilder::from(self.plan(input)?).limit(0, Some(*count as usize))?
             }
             PlanKind::Values { rows } => return self.values(plan, rows),
+            PlanKind::MvExpand { input, expand } => return self.mv_expand(plan, input, expand),
             PlanKind::Range { from, to, step } => return self.range(plan, from, to, step),
         };
         Ok(built.build()?)
@@ -327,6 +328,67 @@ impl Lowerer<'_> {
         }
     }
 
+    /// `mv-expand`: each target becomes a list of its elements' JSON texts,
+    /// DataFusion unnests the lists together (in parallel, the shorter
+    /// padded with null; a null keeps one row, an empty list drops it, as
+    /// in Kusto), and the elements are converted to their target types.
+    fn mv_expand(
+        &mut self,
+        plan: &Plan,
+        input: &Plan,
+        expand: &calypso_binder::plan::Expand,
+    ) -> Result<LogicalPlan> {
+        use crate::functions::{KqlUdf, expand as mv};
+        let mut items: Vec<DfExpr> = input.schema.iter().map(|c| ident(&c.name)).collect();
+        let mut lists = Vec::new();
+        let mut elements = Vec::new();
+        for (i, target) in expand.targets.iter().enumerate() {
+            let name = format!("__mv{i}");
+            let limit = expand.limit.map_or(i64::MAX, |l| i64::try_from(l).unwrap_or(i64::MAX));
+            let args = vec![self.ctx.expr(&target.expr)?, lit(expand.bags_as_arrays), lit(limit)];
+            let list = KqlUdf::call("mv_elements", mv::element_list_type(), mv::elements, args);
+            elements.push(list.clone());
+            items.push(list.alias(&name));
+            lists.push(name);
+        }
+        if expand.index.is_some() {
+            let positions =
+                KqlUdf::call("mv_positions", mv::position_list_type(), mv::positions, elements);
+            items.push(positions.alias("__mvidx"));
+            lists.push("__mvidx".to_owned());
+        }
+        let columns = lists.iter().map(datafusion::common::Column::from_name).collect();
+        let unnested = LogicalPlanBuilder::from(self.plan_builder_input(items, input)?)
+            .unnest_columns_with_options(columns, datafusion::common::UnnestOptions::default())?;
+
+        let index_at = expand.index.as_ref().map(|_| plan.schema.len() - 1);
+        let output = plan
+            .schema
+            .iter()
+            .enumerate()
+            .map(|(at, col)| {
+                if Some(at) == index_at {
+                    return Ok(ident("__mvidx").alias(&col.name));
+                }
+                let Some(i) = expand.targets.iter().position(|t| t.name == col.name) else {
+                    return Ok(ident(&col.name));
+                };
+                let element = ident(format!("__mv{i}"));
+                let value = match expand.targets[i].to {
+                    None | Some(KqlType::Dynamic) => element,
+                    Some(ty) => convert_dynamic(element, ty)?,
+                };
+                Ok(value.alias(&col.name))
+            })
+            .collect::<Result<Vec<_>>>()?;
+        Ok(unnested.project(output)?.build()?)
+    }
+
+    /// `input` lowered, then projected to `items`.
+    fn plan_builder_input(&mut self, items: Vec<DfExpr>, input: &Plan) -> Result<LogicalPlan> {
+        Ok(LogicalPlanBuilder::from(self.plan(input)?).project(items)?.build()?)
+    }
+
     /// `range`: the bounds are evaluated first, then the rows are made.
     fn range(
         &mut self,
@@ -372,6 +434,31 @@ impl Lowerer<'_> {
         )?
         .build()?)
     }
+}
+
+/// A dynamic element converted to `ty`, as `to typeof(ty)` asks: a value that
+/// does not convert is null.
+fn convert_dynamic(element: DfExpr, ty: KqlType) -> Result<DfExpr> {
+    use crate::functions::{KqlUdf, library, text};
+    let name = match ty {
+        KqlType::String | KqlType::Guid => {
+            let kernel = text::to_string_kernel(KqlType::Dynamic);
+            return Ok(KqlUdf::call(
+                "tostring",
+                datafusion::arrow::datatypes::DataType::Utf8,
+                kernel,
+                vec![element],
+            ));
+        }
+        KqlType::Long => "tolong",
+        KqlType::Int => "toint",
+        KqlType::Real | KqlType::Decimal => "todouble",
+        KqlType::Bool => "tobool",
+        KqlType::Datetime => "todatetime",
+        KqlType::Timespan => "totimespan",
+        KqlType::Dynamic => return Ok(element),
+    };
+    library::call(name, vec![KqlType::Dynamic], ty, vec![element])
 }
 
 /// `call` over only the rows where `filter` is true.

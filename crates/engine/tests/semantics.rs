@@ -308,7 +308,7 @@ fn type_errors_are_refused_before_running() {
 fn unsupported_constructs_are_refused_by_name() {
     let s = session(&[("T", LEFT)]);
     let cases = [
-        ("T | mv-expand l", "the `mv-expand` operator", "mv-expand l"),
+        ("T | mv-apply l on (take 1)", "the `mv-apply` operator", "mv-apply l"),
         ("T | parse k with * \"a\" x", "the `parse` operator", "parse k with"),
         ("T | union T", "the `union` operator", "union T"),
         ("union T, T", "`union`", "union T, T"),
@@ -593,4 +593,42 @@ fn more_aggregates_follow_kusto() {
     let (_, rows) = run(&s, "range x from 1 to 5 step 1 | summarize stdev(x), variancep(x)");
     assert!((rows[0][0].as_f64().unwrap() - 1.58113883008419).abs() < 1e-12);
     assert_eq!(rows[0][1], json!(2.0));
+}
+
+/// §3.17: mv-expand.
+#[test]
+fn mv_expand_follows_kusto() {
+    let s = session(&[]);
+    let data = "datatable(k:string, d:dynamic)['a', dynamic([1, 2, 3]), 'b', dynamic([]), 'c', dynamic(null), 'e', dynamic({'x': 1, 'y': 'z'})]";
+    // An empty array drops the row, null keeps one; a bag gives one-property bags.
+    let (names, rows) = run(&s, &format!("{data} | mv-expand d"));
+    assert_eq!(names, ["k", "d"]);
+    let keys: Vec<&str> = rows.iter().map(|r| r[0].as_str().unwrap()).collect();
+    assert_eq!(keys, ["a", "a", "a", "c", "e", "e"]);
+    assert_eq!(rows[3][1], Value::Null);
+    assert_eq!(rows[4][1], json!({"x": 1}));
+    // bagexpansion=array gives [key, value] pairs.
+    let (_, rows) = run(&s, &format!("{data} | where k == 'e' | mv-expand bagexpansion=array d"));
+    assert_eq!(rows[1][1], json!(["y", "z"]));
+    // A new name appends; to typeof() converts (non-conforming: null);
+    // with_itemindex counts from 0; limit caps each row.
+    let (names, rows) = run(
+        &s,
+        &format!(
+            "{data} | where k == 'a' | mv-expand with_itemindex=i v = d to typeof(long) limit 2"
+        ),
+    );
+    assert_eq!(names, ["k", "d", "v", "i"]);
+    assert_eq!(
+        rows.iter().map(|r| (r[2].clone(), r[3].clone())).collect::<Vec<_>>(),
+        [(json!(1), json!(0)), (json!(2), json!(1))]
+    );
+    // Several items expand in parallel, the shorter padded with null.
+    let (_, rows) =
+        run(&s, "datatable(a:dynamic, b:dynamic)[dynamic([1,2]), dynamic(['x'])] | mv-expand a, b");
+    assert_eq!(rows, [[json!(1), json!("x")], [json!(2), Value::Null]]);
+    // A computed expression over one column takes that column's place.
+    let (names, _) = run(&s, "datatable(s:string)['[1]'] | mv-expand todynamic(s)");
+    assert_eq!(names, ["s"]);
+    assert!(s.query("datatable(s:string)['x'] | mv-expand s").is_err());
 }

@@ -9,6 +9,7 @@
 pub(crate) mod aggregate;
 pub(crate) mod datetime;
 pub(crate) mod dynamic;
+pub(crate) mod expand;
 pub(crate) mod library;
 pub(crate) mod math;
 pub(crate) mod range;
