@@ -87,6 +87,16 @@ impl<'c> Binder<'c> {
         Ok(Bound { plan, warnings: self.warnings })
     }
 
+    /// The names of the loaded tables and tabular `let`s.
+    pub(crate) fn tabular_names(&self) -> Vec<String> {
+        let mut names = self.catalog.table_names();
+        names.extend(self.lets.iter().filter_map(|(n, v)| match v {
+            LetValue::Tabular(_) => Some(n.clone()),
+            LetValue::Scalar(_) => None,
+        }));
+        names
+    }
+
     pub(crate) fn lookup_let(&self, name: &str) -> Option<&LetValue> {
         self.lets.iter().rev().find(|(n, _)| n == name).map(|(_, v)| v)
     }
@@ -121,7 +131,7 @@ impl<'c> Binder<'c> {
             ExprKind::Datatable { columns, values } => self.datatable(columns, values, expr.span),
             ExprKind::Print(items) => self.print(items, expr.span),
             ExprKind::Range { name, from, to, step } => self.range(name, from, to, step, expr.span),
-            ExprKind::Union { .. } => Err(BindError::unsupported("`union`", expr.span)),
+            ExprKind::Union { params, legs } => self.union(None, params, legs, expr.span),
             ExprKind::Search(_) => Err(BindError::unsupported("`search`", expr.span)),
             ExprKind::Find { .. } => Err(BindError::unsupported("`find`", expr.span)),
             ExprKind::ExternalData { .. } => Err(BindError::unsupported(
@@ -210,6 +220,7 @@ impl<'c> Binder<'c> {
             }
             OperatorKind::Distinct(items) => self.distinct(input, items, span),
             OperatorKind::Top { count, key } => self.top(input, count, key, span),
+            OperatorKind::Union { params, legs } => self.union(Some(input), params, legs, span),
             OperatorKind::MvExpand { params, items, limit } => {
                 self.mv_expand(input, params, items, limit.as_ref(), span)
             }

@@ -18,6 +18,7 @@ mod names;
 pub mod plan;
 mod reshape;
 mod sources;
+mod union;
 
 use calypso_syntax::ast::Script;
 

@@ -82,6 +82,11 @@ pub enum PlanKind {
         /// The rows.
         rows: Vec<Vec<Expr>>,
     },
+    /// `union`: every leg's rows, each leg projected to the union's schema.
+    Union {
+        /// The legs and their projections, one expression per column.
+        legs: Vec<(Plan, Vec<Expr>)>,
+    },
     /// `mv-expand`: one row per element of the targets' arrays or bags.
     MvExpand {
         /// The input.

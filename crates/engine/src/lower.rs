@@ -88,6 +88,25 @@ impl Lowerer<'_> {
             }
             PlanKind::Values { rows } => return self.values(plan, rows),
             PlanKind::MvExpand { input, expand } => return self.mv_expand(plan, input, expand),
+            PlanKind::Union { legs } => {
+                let mut lowered = Vec::new();
+                for (leg, exprs) in legs {
+                    let items = exprs
+                        .iter()
+                        .zip(&plan.schema)
+                        .map(|(e, col)| {
+                            let typed = cast(self.ctx.expr(e)?, calypso_io::arrow_type(col.ty));
+                            Ok(typed.alias(&col.name))
+                        })
+                        .collect::<Result<Vec<_>>>()?;
+                    lowered
+                        .push(LogicalPlanBuilder::from(self.plan(leg)?).project(items)?.build()?);
+                }
+                let mut legs = lowered.into_iter();
+                let first =
+                    legs.next().ok_or_else(|| QueryError::internal("a union with no leg"))?;
+                legs.try_fold(LogicalPlanBuilder::from(first), |acc, leg| acc.union(leg))?
+            }
             PlanKind::Range { from, to, step } => return self.range(plan, from, to, step),
         };
         Ok(built.build()?)

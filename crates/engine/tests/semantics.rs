@@ -310,8 +310,6 @@ fn unsupported_constructs_are_refused_by_name() {
     let cases = [
         ("T | mv-apply l on (take 1)", "the `mv-apply` operator", "mv-apply l"),
         ("T | parse k with * \"a\" x", "the `parse` operator", "parse k with"),
-        ("T | union T", "the `union` operator", "union T"),
-        ("union T, T", "`union`", "union T, T"),
         ("externaldata(a:string)['https://x']", "never reaches the network", "externaldata"),
         ("let f = () { T }; f()", "user functions", "() { T }"),
         ("T | extend (a, b) = l", "several columns at once", "a, b) = l"),
@@ -631,4 +629,35 @@ fn mv_expand_follows_kusto() {
     let (names, _) = run(&s, "datatable(s:string)['[1]'] | mv-expand todynamic(s)");
     assert_eq!(names, ["s"]);
     assert!(s.query("datatable(s:string)['x'] | mv-expand s").is_err());
+}
+
+/// §3.11: union.
+#[test]
+fn union_matches_columns_by_name() {
+    let s = session(&[]);
+    let lets =
+        "let A = datatable(x:long, y:string)[1, 'a']; let B = datatable(x:long, z:real)[2, 2.5];";
+    let (names, mut rows) =
+        run(&s, &format!("{lets} union withsource=Src A, B, (A | where x > 5)"));
+    assert_eq!(names, ["Src", "x", "y", "z"]);
+    rows.sort_by_key(|r| r[1].as_i64());
+    // A missing string is "", any other missing value null.
+    assert_eq!(
+        rows,
+        [
+            vec![json!("A"), json!(1), json!("a"), Value::Null],
+            vec![json!("B"), json!(2), json!(""), json!(2.5)],
+        ]
+    );
+    let (names, _) =
+        run(&s, "let A = datatable(N:long)[1]; let B = datatable(N:string)['s']; union A, B");
+    assert_eq!(names, ["N_long", "N_string"]);
+    assert_eq!(run(&s, &format!("{lets} A | union kind=inner B")).0, ["x"]);
+    assert_eq!(count(&s, "let A = datatable(x:long)[1]; union isfuzzy=true A, Nope"), 1);
+    assert!(s.query("let A = datatable(x:long)[1]; union A, Nope").is_err());
+    let (_, rows) = run(
+        &s,
+        "let Aa = datatable(x:long)[1]; let Ab = datatable(x:long)[2]; union withsource=T A* | order by x asc",
+    );
+    assert_eq!(rows, [[json!("Aa"), json!(1)], [json!("Ab"), json!(2)]]);
 }

@@ -11,7 +11,7 @@ use calypso_testkit::conformance::{Outcome, Report, Suite, load_docs, load_oracl
 
 /// The fewest cases of each suite that must pass. Raise them as Calypso
 /// learns; never lower them.
-const ORACLE_FLOOR: usize = 527;
+const ORACLE_FLOOR: usize = 544;
 const DOCS_FLOOR: usize = 81;
 
 fn shared() -> PathBuf {
