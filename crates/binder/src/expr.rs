@@ -1,6 +1,6 @@
 //! Scalar expressions and aggregate calls: resolution and typing.
 
-use calypso_syntax::ast::{self, ExprKind as A, StrOpKind, UnaryOp};
+use calypso_syntax::ast::{self, ExprKind as A, UnaryOp};
 use calypso_syntax::literal::parse_datetime;
 use calypso_syntax::{KqlType, Span};
 
@@ -283,9 +283,6 @@ impl Binder<'_> {
                         rhs.span,
                         rhs.ty.to_string(),
                     ));
-                }
-                if str_op.kind == StrOpKind::MatchesRegex {
-                    return Err(BindError::unsupported("`matches regex`", op_span));
                 }
                 let kind = ExprKind::StrOp { op: str_op, lhs: boxed(lhs), rhs: boxed(rhs) };
                 return Ok(expr(kind, KqlType::Bool, span));

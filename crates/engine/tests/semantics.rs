@@ -661,3 +661,16 @@ fn union_matches_columns_by_name() {
     );
     assert_eq!(rows, [[json!("Aa"), json!(1)], [json!("Ab"), json!(2)]]);
 }
+
+/// §4.5–§4.6: `matches regex` is case-sensitive, matches anywhere, RE2
+/// syntax; lookaround is refused.
+#[test]
+fn matches_regex_uses_re2() {
+    let s = session(&[]);
+    let (_, rows) = run(
+        &s,
+        "print 'Fabrikam' matches regex 'b.*k', 'abc' matches regex '^B', 'S-1-5-32-544' matches regex @'S-1-5-32-5[0-9][0-9]$'",
+    );
+    assert_eq!(rows[0], [json!(true), json!(false), json!(true)]);
+    assert!(s.query("print 'x' matches regex '(?=x)'").is_err());
+}

@@ -91,7 +91,7 @@ pub(crate) fn eval_str_op(op: StrOp, h: &str, n: &str) -> bool {
         StrOpKind::Contains => find_with_edges(h, n, cs, Edges { left: false, right: false }),
         StrOpKind::StartsWith => starts_with(h, n, cs),
         StrOpKind::EndsWith => ends_with(h, n, cs),
-        StrOpKind::MatchesRegex => unreachable!("the binder refuses `matches regex`"),
+        StrOpKind::MatchesRegex => unreachable!("`matches regex` is evaluated by `regex_matches`"),
     };
     found != op.negated
 }
@@ -123,6 +123,9 @@ impl ScalarUDFImpl for StrOpUdf {
     fn invoke_with_args(&self, args: ScalarFunctionArgs) -> Result<ColumnarValue> {
         let arrays = arrays(&args)?;
         let (h, n) = (arrays[0].as_string::<i32>(), arrays[1].as_string::<i32>());
+        if self.op.kind == StrOpKind::MatchesRegex {
+            return Ok(ColumnarValue::Array(Arc::new(regex_matches(h, n)?)));
+        }
         let out: BooleanArray = (0..h.len())
             .map(|i| {
                 (h.is_valid(i) && n.is_valid(i))
@@ -131,6 +134,32 @@ impl ScalarUDFImpl for StrOpUdf {
             .collect();
         Ok(ColumnarValue::Array(Arc::new(out)))
     }
+}
+
+/// `text matches regex pattern`: RE2 syntax (the `regex` crate, as
+/// kql-semantics.md §4.6 says), a match anywhere; each distinct pattern is
+/// compiled once. An invalid pattern, lookaround included, is an error, as
+/// in Kusto.
+fn regex_matches(texts: &StringArray, patterns: &StringArray) -> Result<BooleanArray> {
+    let mut compiled: std::collections::HashMap<&str, regex::Regex> = Default::default();
+    let mut out = Vec::with_capacity(texts.len());
+    for i in 0..texts.len() {
+        if texts.is_null(i) || patterns.is_null(i) {
+            out.push(None);
+            continue;
+        }
+        let pattern = patterns.value(i);
+        if !compiled.contains_key(pattern) {
+            let re = regex::Regex::new(pattern).map_err(|e| {
+                datafusion::error::DataFusionError::Execution(format!(
+                    "`matches regex`: invalid regular expression {pattern:?}: {e}"
+                ))
+            })?;
+            compiled.insert(pattern, re);
+        }
+        out.push(Some(compiled[pattern].is_match(texts.value(i))));
+    }
+    Ok(BooleanArray::from(out))
 }
 
 /// `has_any` / `has_all` with constant terms.
