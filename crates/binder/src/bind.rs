@@ -220,6 +220,9 @@ impl<'c> Binder<'c> {
             }
             OperatorKind::Distinct(items) => self.distinct(input, items, span),
             OperatorKind::Top { count, key } => self.top(input, count, key, span),
+            OperatorKind::Parse { filter, params, source, pattern } => {
+                self.parse_op(input, *filter, params, source, pattern, span)
+            }
             OperatorKind::Union { params, legs } => self.union(Some(input), params, legs, span),
             OperatorKind::MvExpand { params, items, limit } => {
                 self.mv_expand(input, params, items, limit.as_ref(), span)

@@ -15,6 +15,7 @@ mod expr;
 pub mod library;
 mod literal;
 mod names;
+mod parse;
 pub mod plan;
 mod reshape;
 mod sources;

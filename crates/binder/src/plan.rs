@@ -105,6 +105,28 @@ pub enum PlanKind {
     },
 }
 
+/// A `parse` pattern as a regular expression.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct ParsePattern {
+    /// The regular expression, one capture group per extracted column.
+    pub regex: String,
+    /// The columns' types, in group order.
+    pub types: Vec<KqlType>,
+    /// How failures null the row's columns.
+    pub mode: ParseMode,
+}
+
+/// `parse kind=`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum ParseMode {
+    /// A row that does not match or convert gets null in every column.
+    Simple,
+    /// Only the column that does not convert is null.
+    Relaxed,
+    /// The constants are regular expressions; otherwise as `Simple`.
+    Regex,
+}
+
 /// The arguments of `mv-expand`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Expand {
@@ -325,6 +347,17 @@ pub enum ExprKind {
         /// `!between`.
         negated: bool,
     },
+    /// A column extracted by `parse`: capture group `group` of the pattern,
+    /// converted to the expression's type; with no group, whether the row
+    /// parses (`parse-where`).
+    Parse {
+        /// The parsed text.
+        text: Box<Expr>,
+        /// The pattern.
+        pattern: ParsePattern,
+        /// The capture group (0-based over the pattern's columns).
+        group: Option<usize>,
+    },
     /// `==` / `!=` of two dynamic values, compared as JSON (design.md §3).
     DynamicEquals {
         /// The left value.
@@ -351,6 +384,7 @@ impl Expr {
             }
             ExprKind::Negate(inner) | ExprKind::Not(inner) => inner.for_each_column(f),
             ExprKind::HasAny { lhs, .. } => lhs.for_each_column(f),
+            ExprKind::Parse { text, .. } => text.for_each_column(f),
             ExprKind::In { lhs, list, .. } => {
                 lhs.for_each_column(f);
                 list.iter().for_each(|e| e.for_each_column(f));

@@ -82,6 +82,9 @@ impl Ctx {
                 if *negated { !eq } else { eq }
             }
             ExprKind::Call { func, args } => self.call(*func, args, e.ty)?,
+            ExprKind::Parse { text, pattern, group } => {
+                crate::functions::parse::call(pattern, *group, e.ty, self.expr(text)?)
+            }
         })
     }
 

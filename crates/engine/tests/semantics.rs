@@ -309,7 +309,7 @@ fn unsupported_constructs_are_refused_by_name() {
     let s = session(&[("T", LEFT)]);
     let cases = [
         ("T | mv-apply l on (take 1)", "the `mv-apply` operator", "mv-apply l"),
-        ("T | parse k with * \"a\" x", "the `parse` operator", "parse k with"),
+        ("T | parse-kv k as (a:string)", "the `parse-kv` operator", "parse-kv k"),
         ("externaldata(a:string)['https://x']", "never reaches the network", "externaldata"),
         ("let f = () { T }; f()", "user functions", "() { T }"),
         ("T | extend (a, b) = l", "several columns at once", "a, b) = l"),
@@ -673,4 +673,40 @@ fn matches_regex_uses_re2() {
     );
     assert_eq!(rows[0], [json!(true), json!(false), json!(true)]);
     assert!(s.query("print 'x' matches regex '(?=x)'").is_err());
+}
+
+/// §3.19: parse and parse-where.
+#[test]
+fn parse_extracts_by_pattern() {
+    let s = session(&[]);
+    let data = "datatable(s:string)['id:7 val:foo', 'nothing', 'id:x val:bar']";
+    // simple: a row that does not match or convert gets null ("" for strings).
+    let (names, rows) = run(
+        &s,
+        &format!("{data} | parse s with 'id:' id:long ' val:' val:string | project id, val"),
+    );
+    assert_eq!(names, ["id", "val"]);
+    assert_eq!(
+        rows,
+        [[json!(7), json!("foo")], [Value::Null, json!("")], [Value::Null, json!("")]]
+    );
+    // relaxed: only the column that does not convert is null.
+    let (_, rows) = run(
+        &s,
+        &format!(
+            "{data} | parse kind=relaxed s with 'id:' id:long ' val:' val:string | project id, val"
+        ),
+    );
+    assert_eq!(rows[2], [Value::Null, json!("bar")]);
+    // The last column takes the rest; * skips; regex mode takes regex text.
+    let (_, rows) = run(&s, "print s = 'a  b  c  ' | parse s with * '  ' x '  ' y");
+    assert_eq!(&rows[0][1..], [json!("b"), json!("c  ")]);
+    let (_, rows) = run(
+        &s,
+        "print s = 'AAA123BBB' | parse kind=regex s with pre:string @'[0-9]{3}' post:string",
+    );
+    assert_eq!(&rows[0][1..], [json!("AAA"), json!("BBB")]);
+    // parse-where drops the rows that do not parse.
+    assert_eq!(count(&s, &format!("{data} | parse-where s with 'id:' id:long *")), 1);
+    assert!(s.query("print s = 'x' | parse s with a b").is_err());
 }

@@ -23,8 +23,10 @@ pub fn parse_datetime(text: &str) -> Option<i64> {
     let text = text.trim();
     let text =
         text.strip_prefix(['"', '\'']).and_then(|t| t.strip_suffix(['"', '\''])).unwrap_or(text);
-    if text.contains(',') {
-        return comma_datetime(text);
+    if text.contains(',')
+        && let Some(ns) = comma_datetime(text)
+    {
+        return Some(ns);
     }
     if let Ok(dt) = DateTime::parse_from_rfc3339(text) {
         return truncate_to_tick(dt.timestamp_nanos_opt()?);
@@ -48,6 +50,36 @@ pub fn parse_datetime(text: &str) -> Option<i64> {
     }
     for format in ["%Y-%m-%d", "%Y/%m/%d"] {
         if let Ok(date) = NaiveDate::parse_from_str(naive, format) {
+            return truncate_to_tick(date.and_hms_opt(0, 0, 0)?.and_utc().timestamp_nanos_opt()?);
+        }
+    }
+    other_datetime(text)
+}
+
+/// The other forms `todatetime` reads (kql-semantics.md §1.5): month first
+/// (`12/02/2022` is December 2), `2 Dec 2022`, `Dec 2, 2022`, RFC 822
+/// (`Fri, 02 Dec 2022 13:45:56 GMT`) and `20221202`.
+fn other_datetime(text: &str) -> Option<i64> {
+    if let Ok(dt) = DateTime::parse_from_rfc2822(text) {
+        return truncate_to_tick(dt.timestamp_nanos_opt()?);
+    }
+    const WITH_TIME: [&str; 6] = [
+        "%m/%d/%Y %H:%M:%S%.f",
+        "%m/%d/%Y %H:%M",
+        "%m-%d-%Y %H:%M:%S%.f",
+        "%m.%d.%Y %H:%M:%S%.f",
+        "%d %b %Y %H:%M:%S%.f",
+        "%b %d, %Y %H:%M:%S%.f",
+    ];
+    for format in WITH_TIME {
+        if let Ok(dt) = NaiveDateTime::parse_from_str(text, format) {
+            return truncate_to_tick(dt.and_utc().timestamp_nanos_opt()?);
+        }
+    }
+    const DATES: [&str; 6] =
+        ["%m/%d/%Y", "%m-%d-%Y", "%m.%d.%Y", "%d %b %Y", "%b %d, %Y", "%Y%m%d"];
+    for format in DATES {
+        if let Ok(date) = NaiveDate::parse_from_str(text, format) {
             return truncate_to_tick(date.and_hms_opt(0, 0, 0)?.and_utc().timestamp_nanos_opt()?);
         }
     }
@@ -206,6 +238,26 @@ mod tests {
         assert!(!starts_with_guid("74be27de-1e4e-49d9-b579-fe0b331d3642x"));
         assert!(looks_like_iso_datetime("2026-12-03T10:15:30.1234567Z"));
         assert!(!looks_like_iso_datetime("2026-12-03"));
+    }
+
+    /// The forms kql-semantics.md §1.5 lists as measured on Kusto.
+    #[test]
+    fn todatetime_forms() {
+        let dec2 = parse_datetime("2022-12-02");
+        for text in
+            ["12-02-2022", "12/02/2022", "12.02.2022", "2 Dec 2022", "Dec 2, 2022", "20221202"]
+        {
+            assert_eq!(parse_datetime(text), dec2, "{text}");
+        }
+        assert_eq!(parse_datetime("2/3/2022"), parse_datetime("2022-02-03"));
+        assert_eq!(
+            parse_datetime("Fri, 02 Dec 2022 13:45:56 GMT"),
+            parse_datetime("2022-12-02T13:45:56Z")
+        );
+        assert_eq!(parse_datetime("02/17/2016 08:40:00"), parse_datetime("2016-02-17T08:40:00Z"));
+        for bad in ["13-01-2022", "x12-02-2022", ""] {
+            assert_eq!(parse_datetime(bad), None, "{bad}");
+        }
     }
 
     #[test]

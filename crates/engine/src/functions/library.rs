@@ -359,7 +359,7 @@ fn long_of(a: &dyn Array, r: usize, ty: KqlType) -> Option<i64> {
 const TICKS_TO_UNIX_EPOCH: i64 = 621_355_968_000_000_000;
 
 /// Integer syntax only, trimmed: `' 7 '`, `-3`, `+4`, `0x10`.
-fn integer_text(s: &str) -> Option<i64> {
+pub(crate) fn integer_text(s: &str) -> Option<i64> {
     let s = s.trim();
     let (negative, digits) = match s.strip_prefix('-') {
         Some(rest) => (true, rest),
@@ -393,7 +393,7 @@ fn real_of(a: &dyn Array, r: usize, ty: KqlType) -> Option<f64> {
 }
 
 /// Real syntax, trimmed: `5.7`, `1e3`, `5.`; not hex.
-fn real_text(s: &str) -> Option<f64> {
+pub(crate) fn real_text(s: &str) -> Option<f64> {
     let s = s.trim();
     if s.is_empty() || s.contains(['x', 'X']) {
         return None;

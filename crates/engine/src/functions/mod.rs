@@ -12,6 +12,7 @@ pub(crate) mod dynamic;
 pub(crate) mod expand;
 pub(crate) mod library;
 pub(crate) mod math;
+pub(crate) mod parse;
 pub(crate) mod range;
 pub(crate) mod string;
 pub(crate) mod text;

@@ -1,0 +1,145 @@
+//! `parse` and `parse-where`: columns extracted from text by a pattern
+//! (kql-semantics.md §3.19).
+//!
+//! The pattern becomes one regular expression, anchored at the start: a
+//! string constant matches itself (in `kind=regex`, it is regex text), `*`
+//! skips as little as it can, a string column captures as little as it can
+//! (in `kind=regex`, as much as it can: measured on Kusto), a number column
+//! only a number, and the last element, when it is a column, takes the rest.
+//! Captured text is converted to the column's type. In the default `simple` mode a row that
+//! does not match, or whose typed column does not convert, gets null (`""`
+//! for strings) in every extracted column; `relaxed` nulls only the column
+//! that does not convert.
+
+use calypso_syntax::ast::{self, Param, ParsePart};
+use calypso_syntax::{KqlType, Span};
+
+use crate::bind::Binder;
+use crate::plan::{Expr, ExprKind, ParseMode, ParsePattern, Plan, PlanKind, ScalarFunc};
+use crate::{BindError, Column};
+
+impl Binder<'_> {
+    pub(crate) fn parse_op(
+        &mut self,
+        input: Plan,
+        filter: bool,
+        params: &[Param],
+        source: &ast::Expr,
+        parts: &[ParsePart],
+        span: Span,
+    ) -> Result<Plan, BindError> {
+        let mut mode = ParseMode::Simple;
+        let mut flags = String::new();
+        for param in params {
+            match (param.name.name.as_str(), param.value.name.as_str()) {
+                ("kind", "simple") => mode = ParseMode::Simple,
+                ("kind", "relaxed") => mode = ParseMode::Relaxed,
+                ("kind", "regex") => mode = ParseMode::Regex,
+                ("flags", value) => flags = value.to_owned(),
+                (name, value) => {
+                    return Err(BindError::unsupported(
+                        format!("the `parse` parameter `{name}={value}`"),
+                        param.name.span.to(param.value.span),
+                    ));
+                }
+            }
+        }
+        if !flags.is_empty()
+            && (mode != ParseMode::Regex || !flags.chars().all(|c| "imsU".contains(c)))
+        {
+            return Err(BindError::unsupported(format!("`flags={flags}` here"), span));
+        }
+
+        let mut text = self.scalar(source, &input.schema)?;
+        if text.ty != KqlType::String {
+            let span = text.span;
+            text = Expr {
+                kind: ExprKind::Call { func: ScalarFunc::ToString, args: vec![text] },
+                ty: KqlType::String,
+                span,
+            };
+        }
+        let mut regex = if flags.is_empty() { "^".to_owned() } else { format!("(?{flags})^") };
+        let mut columns: Vec<(String, KqlType)> = Vec::new();
+        for (i, part) in parts.iter().enumerate() {
+            let last = i + 1 == parts.len();
+            match part {
+                ParsePart::Star => regex.push_str(".*?"),
+                ParsePart::Text(t) if mode == ParseMode::Regex => {
+                    regex.push_str(&format!("(?:{t})"))
+                }
+                ParsePart::Text(t) => regex.push_str(&regex::escape(t)),
+                ParsePart::Column(name, ty) => {
+                    if i > 0 && matches!(parts[i - 1], ParsePart::Column(..)) {
+                        return Err(BindError::invalid(
+                            "two columns of a `parse` pattern need text between them",
+                            name.span,
+                            "directly after another column",
+                        ));
+                    }
+                    if *ty == Some(KqlType::Decimal) {
+                        return Err(BindError::unsupported("`decimal` columns", name.span));
+                    }
+                    let ty = ty.unwrap_or(KqlType::String);
+                    regex.push_str(capture(mode, ty, last));
+                    columns.push((name.name.clone(), ty));
+                }
+            }
+        }
+        if let Err(e) = regex::Regex::new(&regex) {
+            return Err(BindError::invalid(
+                format!("the `parse` pattern is not a valid regular expression: {e}"),
+                span,
+                "this pattern",
+            ));
+        }
+        let pattern = ParsePattern { regex, types: columns.iter().map(|c| c.1).collect(), mode };
+        let extract = |group: Option<usize>, ty: KqlType| Expr {
+            kind: ExprKind::Parse { text: Box::new(text.clone()), pattern: pattern.clone(), group },
+            ty,
+            span,
+        };
+
+        let input = if filter {
+            let schema = input.schema.clone();
+            let predicate = extract(None, KqlType::Bool);
+            Plan { kind: PlanKind::Filter { input: Box::new(input), predicate }, schema, span }
+        } else {
+            input
+        };
+        let mut schema = input.schema.clone();
+        let mut exprs: Vec<Expr> = schema
+            .iter()
+            .map(|c| Expr { kind: ExprKind::Column(c.name.clone()), ty: c.ty, span })
+            .collect();
+        for (group, (name, ty)) in columns.iter().enumerate() {
+            let value = extract(Some(group), *ty);
+            match schema.iter().position(|c| &c.name == name) {
+                Some(at) => {
+                    schema[at].ty = *ty;
+                    exprs[at] = value;
+                }
+                None => {
+                    schema.push(Column::new(name.clone(), *ty));
+                    exprs.push(value);
+                }
+            }
+        }
+        Ok(Plan { kind: PlanKind::Project { input: Box::new(input), exprs }, schema, span })
+    }
+}
+
+/// The capture group of a column of type `ty`.
+fn capture(mode: ParseMode, ty: KqlType, last: bool) -> &'static str {
+    const INTEGER: &str = r"(-?\d+)";
+    const REAL: &str = r"(-?\d+(?:\.\d*)?(?:[eE][+-]?\d+)?)";
+    match (mode, ty) {
+        // Relaxed mode converts what it captured, and nulls only that column.
+        (ParseMode::Relaxed, _) | (_, KqlType::String | KqlType::Dynamic) if last => "(.*)",
+        (ParseMode::Regex, KqlType::String) => "(.*)",
+        (ParseMode::Simple | ParseMode::Regex, KqlType::Long | KqlType::Int) => INTEGER,
+        (ParseMode::Simple | ParseMode::Regex, KqlType::Real | KqlType::Decimal) => REAL,
+        _ if last => "(.*)",
+        _ => "(.*?)",
+    }
+}
