@@ -41,18 +41,17 @@ const AGGREGATES: [&str; 27] = [
 
 /// KQL functions that Calypso knows but does not run yet: refused by name
 /// rather than reported as unknown.
-const KNOWN_UNSUPPORTED: [&str; 11] = [
+const KNOWN_UNSUPPORTED: [&str; 10] = [
     "extract_all",
     "replace_regex",
-    "trim",
-    "indexof",
-    "format_datetime",
     "datetime_part",
-    "set_union",
-    "set_intersect",
-    "array_concat",
     "percentile",
+    "percentiles",
     "round",
+    "parse_url",
+    "hash_sha256",
+    "hash_md5",
+    "format_timespan",
 ];
 
 /// Whether `name` is an aggregate function.

@@ -32,9 +32,19 @@ const fn sig(
 /// The library, in alphabetical order.
 pub static LIBRARY: &[Signature] = &[
     sig("abs", (1, 1), |t| numeric_or_timespan(t[0])),
+    sig("array_concat", (1, 64), |t| dynamics(t).map(|_| Dynamic)),
+    sig("array_slice", (3, 3), |t| {
+        dynamics(&t[..1]).and(all_of(&t[1..], &[Long, Long])).map(|_| Dynamic)
+    }),
+    sig("array_sort_asc", (1, 1), |t| dynamics(t).map(|_| Dynamic)),
+    sig("array_sort_desc", (1, 1), |t| dynamics(t).map(|_| Dynamic)),
+    sig("bag_keys", (1, 1), |t| dynamics(t).map(|_| Dynamic)),
     sig("bag_pack", (0, 64), pack),
+    sig("base64_decode_tostring", (1, 1), |t| all_of(t, &[String]).map(|_| String)),
+    sig("base64_encode_tostring", (1, 1), |t| all_of(t, &[String]).map(|_| String)),
     sig("bin", (2, 2), bin),
     sig("coalesce", (2, 64), common),
+    sig("countof", (2, 3), |t| all_of(t, &[String, String, String]).map(|_| Long)),
     sig("datetime_add", (3, 3), |t| all_of(t, &[String, Long, Datetime]).map(|_| Datetime)),
     sig("dayofmonth", (1, 1), |t| all_of(t, &[Datetime]).map(|_| Long)),
     sig("dayofweek", (1, 1), |t| all_of(t, &[Datetime]).map(|_| Timespan)),
@@ -45,21 +55,36 @@ pub static LIBRARY: &[Signature] = &[
     sig("endofyear", (1, 2), start_or_end),
     sig("extract", (3, 3), |t| all_of(t, &[String, Long, String]).map(|_| String)),
     sig("floor", (2, 2), bin),
+    sig("format_datetime", (2, 2), |t| all_of(t, &[Datetime, String]).map(|_| String)),
     sig("getmonth", (1, 1), |t| all_of(t, &[Datetime]).map(|_| Long)),
     sig("gettype", (1, 1), |_| Ok(String)),
     sig("getyear", (1, 1), |t| all_of(t, &[Datetime]).map(|_| Long)),
     sig("hourofday", (1, 1), |t| all_of(t, &[Datetime]).map(|_| Long)),
+    sig("indexof", (2, 3), |t| text_arg(t[0]).and(all_of(&t[1..], &[String, Long])).map(|_| Long)),
+    sig("ipv4_is_in_range", (2, 2), |t| all_of(t, &[String, String]).map(|_| Bool)),
+    sig("ipv4_is_private", (1, 1), |t| all_of(t, &[String]).map(|_| Bool)),
+    sig("isnan", (1, 1), |t| all_of(t, &[Real]).map(|_| Bool)),
+    sig("make_datetime", (3, 6), |t| {
+        all_of(t, &[Long, Long, Long, Long, Long, Real]).map(|_| Datetime)
+    }),
+    sig("monthofyear", (1, 1), |t| all_of(t, &[Datetime]).map(|_| Long)),
     sig("pack", (0, 64), pack),
     sig("pack_array", (0, 64), |_| Ok(Dynamic)),
     sig("parse_json", (1, 1), |_| Ok(Dynamic)),
     sig("parsejson", (1, 1), |_| Ok(Dynamic)),
     sig("replace_string", (3, 3), |t| all_of(t, &[String, String, String]).map(|_| String)),
+    sig("reverse", (1, 1), |t| text_arg(t[0]).map(|_| String)),
+    sig("set_intersect", (2, 64), |t| dynamics(t).map(|_| Dynamic)),
+    sig("set_union", (2, 64), |t| dynamics(t).map(|_| Dynamic)),
     sig("split", (2, 3), |t| text_arg(t[0]).and(all_of(&t[1..], &[String, Long])).map(|_| Dynamic)),
     sig("startofday", (1, 2), start_or_end),
     sig("startofmonth", (1, 2), start_or_end),
     sig("startofweek", (1, 2), start_or_end),
     sig("startofyear", (1, 2), start_or_end),
     sig("strcat", (1, 64), |_| Ok(String)),
+    sig("strcat_array", (2, 2), |t| {
+        dynamics(&t[..1]).and(all_of(&t[1..], &[String])).map(|_| String)
+    }),
     sig("strcat_delim", (2, 65), |t| all_of(&t[..1], &[String]).map(|_| String)),
     sig("string_size", (1, 1), |t| text_arg(t[0]).map(|_| Long)),
     sig("substring", (2, 3), |t| {
@@ -74,6 +99,9 @@ pub static LIBRARY: &[Signature] = &[
     sig("tolong", (1, 1), |_| Ok(Long)),
     sig("toreal", (1, 1), |_| Ok(Real)),
     sig("totimespan", (1, 1), |_| Ok(Timespan)),
+    sig("trim", (2, 2), |t| all_of(t, &[String, String]).map(|_| String)),
+    sig("trim_end", (2, 2), |t| all_of(t, &[String, String]).map(|_| String)),
+    sig("trim_start", (2, 2), |t| all_of(t, &[String, String]).map(|_| String)),
 ];
 
 /// The signature of `name`, if the library has it.
@@ -90,6 +118,14 @@ fn all_of(types: &[KqlType], wanted: &[KqlType]) -> Result<(), std::string::Stri
         }
     }
     Ok(())
+}
+
+/// Arguments that must all be dynamic (arrays or bags).
+fn dynamics(types: &[KqlType]) -> Result<(), std::string::String> {
+    match types.iter().position(|t| *t != Dynamic) {
+        Some(i) => Err(format!("argument {} must be dynamic, not a {}", i + 1, types[i])),
+        None => Ok(()),
+    }
 }
 
 /// Text functions also take a dynamic value, by its text (kql-semantics.md

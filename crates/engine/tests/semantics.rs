@@ -710,3 +710,51 @@ fn parse_extracts_by_pattern() {
     assert_eq!(count(&s, &format!("{data} | parse-where s with 'id:' id:long *")), 1);
     assert!(s.query("print s = 'x' | parse s with a b").is_err());
 }
+
+/// §6.3, §6.5, §6.6 and §6.1: the second library batch.
+#[test]
+fn more_library_functions_follow_kusto() {
+    let s = session(&[]);
+    let cases: &[(&str, Value)] = &[
+        ("trim('--', '--abc--')", json!("abc")),
+        ("trim_start(@'\\s', '  a ')", json!("a ")),
+        ("trim_end('x', 'axx')", json!("a")),
+        ("indexof('abcdef', 'cd')", json!(2)),
+        ("indexof('abcdef', 'cd', 3)", json!(-1)),
+        ("indexof('abc', 'z')", json!(-1)),
+        ("countof('aaaa', 'aa')", json!(3)),
+        ("countof('aaaa', 'aa', 'regex')", json!(2)),
+        ("countof('abc', '')", json!(0)),
+        ("reverse('abc')", json!("cba")),
+        ("strcat_array(dynamic([1, 'a', true]), '-')", json!("1-a-true")),
+        ("array_concat(dynamic([1]), dynamic([2, 3]))", json!([1, 2, 3])),
+        ("array_slice(dynamic([1, 2, 3, 4]), 1, 2)", json!([2, 3])),
+        ("array_slice(dynamic([1, 2, 3, 4]), -2, -1)", json!([3, 4])),
+        ("array_sort_asc(dynamic([3, null, 1, 2]))", json!([1, 2, 3, null])),
+        ("array_sort_desc(dynamic(['a', 'c', 'b']))", json!(["c", "b", "a"])),
+        ("bag_keys(dynamic({'a': 1, 'b': 2}))", json!(["a", "b"])),
+        ("set_union(dynamic([1, 2]), dynamic([2, 3]))", json!([1, 2, 3])),
+        ("set_intersect(dynamic([1, 2, 3]), dynamic([3, 2, 5]))", json!([2, 3])),
+        ("ipv4_is_private('10.1.2.3')", json!(true)),
+        ("ipv4_is_private('172.32.0.1')", json!(false)),
+        ("ipv4_is_private('127.0.0.1')", json!(false)),
+        ("ipv4_is_private('not an ip')", Value::Null),
+        ("ipv4_is_in_range('192.168.1.7', '192.168.1.255/24')", json!(true)),
+        ("ipv4_is_in_range('192.168.2.7', '192.168.1.0/24')", json!(false)),
+        ("isnan(real(nan))", json!(true)),
+        ("base64_encode_tostring('Kusto')", json!("S3VzdG8=")),
+        ("base64_decode_tostring('S3VzdG8=')", json!("Kusto")),
+        (
+            "format_datetime(datetime(2020-01-02 03:04:05.1234567), 'yyyy-MM-dd HH:mm:ss.fff')",
+            json!("2020-01-02 03:04:05.123"),
+        ),
+        ("format_datetime(datetime(2020-01-02 15:04:05), 'd/M/yy h tt')", json!("2/1/20 3 PM")),
+        ("make_datetime(2017, 10, 1, 12, 10, 30.5)", json!("2017-10-01T12:10:30.5000000Z")),
+        ("make_datetime(2017, 2, 30)", Value::Null),
+        ("monthofyear(datetime(2015-12-14))", json!(12)),
+    ];
+    for (expr, expected) in cases {
+        let (_, rows) = run(&s, &format!("print v = {expr}"));
+        assert_eq!(&rows[0][0], expected, "{expr}");
+    }
+}

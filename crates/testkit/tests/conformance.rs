@@ -11,8 +11,8 @@ use calypso_testkit::conformance::{Outcome, Report, Suite, load_docs, load_oracl
 
 /// The fewest cases of each suite that must pass. Raise them as Calypso
 /// learns; never lower them.
-const ORACLE_FLOOR: usize = 569;
-const DOCS_FLOOR: usize = 84;
+const ORACLE_FLOOR: usize = 607;
+const DOCS_FLOOR: usize = 105;
 
 fn shared() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/conformance")

@@ -27,6 +27,7 @@ use datafusion::prelude::Expr;
 use serde_json::Value;
 
 use super::text::{json_value, text};
+use super::{arrays, net};
 
 /// A library kernel: arguments, their KQL types, the result's KQL type.
 type Kernel = fn(&[ArrayRef], &[KqlType], KqlType) -> Result<ArrayRef>;
@@ -35,6 +36,32 @@ type Kernel = fn(&[ArrayRef], &[KqlType], KqlType) -> Result<ArrayRef>;
 pub(crate) fn kernel(name: &str) -> Option<Kernel> {
     Some(match name {
         "abs" => abs,
+        "array_concat" => arrays::array_concat,
+        "array_slice" => arrays::array_slice,
+        "array_sort_asc" => arrays::array_sort_asc,
+        "array_sort_desc" => arrays::array_sort_desc,
+        "bag_keys" => arrays::bag_keys,
+        "base64_decode_tostring" => base64_decode,
+        "base64_encode_tostring" => base64_encode,
+        "countof" => countof,
+        "format_datetime" => format_datetime,
+        "indexof" => indexof,
+        "ipv4_is_in_range" => net::ipv4_is_in_range,
+        "ipv4_is_private" => net::ipv4_is_private,
+        "isnan" => |a, _, _| {
+            Ok(Arc::new(reals(&a[0])?.iter().map(|v| v.map(f64::is_nan)).collect::<BooleanArray>()))
+        },
+        "make_datetime" => make_datetime,
+        "monthofyear" => |a, _, _| date_part(a, |d| i64::from(d.month())),
+        "reverse" => {
+            |a, t, _| rows_string(a, |r| text(a[0].as_ref(), r, t[0]).chars().rev().collect())
+        }
+        "set_intersect" => arrays::set_intersect,
+        "set_union" => arrays::set_union,
+        "strcat_array" => arrays::strcat_array,
+        "trim" => |a, _, _| trim(a, true, true),
+        "trim_end" => |a, _, _| trim(a, false, true),
+        "trim_start" => |a, _, _| trim(a, true, false),
         "bag_pack" | "pack" => bag_pack,
         "bin" | "floor" => bin,
         "coalesce" => coalesce,
@@ -264,6 +291,173 @@ fn extract(args: &[ArrayRef], _: &[KqlType], _: KqlType) -> Result<ArrayRef> {
         out.push(Some(found.to_owned()));
     }
     Ok(Arc::new(StringArray::from(out)))
+}
+
+/// `trim(regex, s)` and its one-sided forms: every leading and trailing
+/// match of the regex removed.
+fn trim(args: &[ArrayRef], start: bool, end: bool) -> Result<ArrayRef> {
+    let (patterns, texts) = (strings(&args[0])?, strings(&args[1])?);
+    let mut compiled: HashMap<String, (regex::Regex, regex::Regex)> = HashMap::new();
+    let mut out = Vec::with_capacity(texts.len());
+    for r in 0..texts.len() {
+        let pattern = patterns.value(r);
+        if !compiled.contains_key(pattern) {
+            let bad = |e: regex::Error| {
+                DataFusionError::Execution(format!("`trim`: invalid regex {pattern:?}: {e}"))
+            };
+            let leading = regex::Regex::new(&format!("^(?:{pattern})+")).map_err(bad)?;
+            let trailing = regex::Regex::new(&format!("(?:{pattern})+$")).map_err(bad)?;
+            compiled.insert(pattern.to_owned(), (leading, trailing));
+        }
+        let (leading, trailing) = &compiled[pattern];
+        let mut t = texts.value(r);
+        if start {
+            t = leading.find(t).map_or(t, |m| &t[m.end()..]);
+        }
+        if end {
+            t = trailing.find(t).map_or(t, |m| &t[..m.start()]);
+        }
+        out.push(Some(t.to_owned()));
+    }
+    Ok(Arc::new(StringArray::from(out)))
+}
+
+/// `indexof(s, lookup[, start])`: the 0-based character position of the
+/// first occurrence at or after `start`, or -1.
+fn indexof(args: &[ArrayRef], types: &[KqlType], _: KqlType) -> Result<ArrayRef> {
+    let lookups = strings(&args[1])?;
+    let starts = args.get(2).map(longs).transpose()?;
+    rows_long(args, |r| {
+        let chars: Vec<char> = text(args[0].as_ref(), r, types[0]).chars().collect();
+        let needle: Vec<char> = lookups.value(r).chars().collect();
+        let start = match &starts {
+            Some(s) if s.is_null(r) => return None,
+            Some(s) => usize::try_from(s.value(r)).ok()?,
+            None => 0,
+        };
+        if start > chars.len() {
+            return Some(-1);
+        }
+        let found = (start..=chars.len().saturating_sub(needle.len()))
+            .find(|&i| chars.len() >= i + needle.len() && chars[i..i + needle.len()] == needle[..]);
+        Some(found.map_or(-1, |i| i as i64))
+    })
+}
+
+/// `countof(s, search[, 'normal'|'regex'])`: overlapping occurrences of
+/// text, or non-overlapping matches of a regex (§6.3).
+fn countof(args: &[ArrayRef], _: &[KqlType], _: KqlType) -> Result<ArrayRef> {
+    let (texts, searches) = (strings(&args[0])?, strings(&args[1])?);
+    let kinds = args.get(2).map(strings).transpose()?;
+    let mut out = Vec::with_capacity(texts.len());
+    for r in 0..texts.len() {
+        let (t, n) = (texts.value(r), searches.value(r));
+        let regex = kinds.as_ref().is_some_and(|k| k.value(r).eq_ignore_ascii_case("regex"));
+        let count = if n.is_empty() {
+            0
+        } else if regex {
+            let re = regex::Regex::new(n)
+                .map_err(|e| DataFusionError::Execution(format!("`countof`: {e}")))?;
+            re.find_iter(t).count()
+        } else {
+            (0..t.len()).filter(|&i| t.is_char_boundary(i) && t[i..].starts_with(n)).count()
+        };
+        out.push(Some(count as i64));
+    }
+    Ok(Arc::new(Int64Array::from(out)))
+}
+
+fn base64_encode(args: &[ArrayRef], _: &[KqlType], _: KqlType) -> Result<ArrayRef> {
+    use base64::Engine as _;
+    let texts = strings(&args[0])?;
+    rows_string(args, |r| base64::engine::general_purpose::STANDARD.encode(texts.value(r)))
+}
+
+/// `base64_decode_tostring(s)`: the UTF-8 text the base64 encodes; `""`
+/// when it is not base64 or not UTF-8.
+fn base64_decode(args: &[ArrayRef], _: &[KqlType], _: KqlType) -> Result<ArrayRef> {
+    use base64::Engine as _;
+    let texts = strings(&args[0])?;
+    rows_string(args, |r| {
+        base64::engine::general_purpose::STANDARD
+            .decode(texts.value(r).trim())
+            .ok()
+            .and_then(|bytes| String::from_utf8(bytes).ok())
+            .unwrap_or_default()
+    })
+}
+
+/// `format_datetime(dt, format)` with .NET's custom format letters
+/// (§6.1): d dd, f…fffffff, F…FFFFFFF, h hh, H HH, m mm, M MM, s ss, y yy
+/// yyyy, tt; any other character is copied.
+fn format_datetime(args: &[ArrayRef], _: &[KqlType], _: KqlType) -> Result<ArrayRef> {
+    let (values, formats) = (longs(&args[0])?, strings(&args[1])?);
+    rows_string(args, |r| {
+        if values.is_null(r) {
+            return String::new();
+        }
+        let ns = values.value(r);
+        let at = instant(ns);
+        let ticks = ns.rem_euclid(1_000_000_000) / NANOS_PER_TICK;
+        let format: Vec<char> = formats.value(r).chars().collect();
+        let mut out = String::new();
+        let mut i = 0;
+        while i < format.len() {
+            let c = format[i];
+            let run = format[i..].iter().take_while(|&&x| x == c).count();
+            i += run;
+            let two = |v: u32, n: usize| if n >= 2 { format!("{v:02}") } else { v.to_string() };
+            match c {
+                'd' => out.push_str(&two(at.day(), run)),
+                'H' => out.push_str(&two(at.hour(), run)),
+                'h' => out.push_str(&two((at.hour() + 11) % 12 + 1, run)),
+                'm' => out.push_str(&two(at.minute(), run)),
+                'M' => out.push_str(&two(at.month(), run)),
+                's' => out.push_str(&two(at.second(), run)),
+                'y' if run >= 4 => out.push_str(&format!("{:04}", at.year())),
+                'y' => out.push_str(&two(at.year().rem_euclid(100) as u32, run)),
+                't' => out.push_str(if at.hour() < 12 { "AM" } else { "PM" }),
+                'f' | 'F' => {
+                    let digits = format!("{ticks:07}");
+                    let part = &digits[..run.min(7)];
+                    if c == 'F' {
+                        out.push_str(part.trim_end_matches('0'));
+                    } else {
+                        out.push_str(part);
+                    }
+                }
+                other => (0..run).for_each(|_| out.push(other)),
+            }
+        }
+        out
+    })
+}
+
+/// `make_datetime(year, month, day[, hour, minute, second])`; null for a
+/// date that does not exist.
+fn make_datetime(args: &[ArrayRef], _: &[KqlType], _: KqlType) -> Result<ArrayRef> {
+    let parts: Vec<Int64Array> =
+        args[..args.len().min(5)].iter().map(longs).collect::<Result<_>>()?;
+    let seconds = args.get(5).map(reals).transpose()?;
+    let out = (0..rows(args)).map(|r| {
+        let part = |i: usize| parts.get(i).map_or(Some(0), |p| (!p.is_null(r)).then(|| p.value(r)));
+        let (y, mo, d, h, mi) = (part(0)?, part(1)?, part(2)?, part(3)?, part(4)?);
+        let s = match &seconds {
+            Some(s) if s.is_null(r) => return None,
+            Some(s) => s.value(r),
+            None => 0.0,
+        };
+        let date = NaiveDate::from_ymd_opt(
+            i32::try_from(y).ok()?,
+            u32::try_from(mo).ok()?,
+            u32::try_from(d).ok()?,
+        )?;
+        let midnight = date.and_hms_opt(0, 0, 0)?.and_utc().timestamp_nanos_opt()?;
+        let within = (h * 3600 + mi * 60) as f64 * 1e9 + s * 1e9;
+        let ticks = (within / NANOS_PER_TICK as f64).round() as i64;
+        midnight.checked_add(ticks * NANOS_PER_TICK)
+    });
+    Ok(datetimes(out))
 }
 
 // Dynamic values (§6.5).

@@ -7,11 +7,13 @@
 //! structs in their family's file.
 
 pub(crate) mod aggregate;
+pub(crate) mod arrays;
 pub(crate) mod datetime;
 pub(crate) mod dynamic;
 pub(crate) mod expand;
 pub(crate) mod library;
 pub(crate) mod math;
+pub(crate) mod net;
 pub(crate) mod parse;
 pub(crate) mod range;
 pub(crate) mod string;

@@ -1,0 +1,152 @@
+//! Library kernels over dynamic arrays and property bags (kql-semantics.md
+//! §6.5). Arguments arrive as JSON text; a value that is not an array (or
+//! bag) where one is needed gives null.
+
+use std::sync::Arc;
+
+use calypso_syntax::KqlType;
+use datafusion::arrow::array::{Array, ArrayRef, AsArray, Int64Array, StringArray};
+use datafusion::arrow::compute::cast;
+use datafusion::arrow::datatypes::{DataType, Int64Type};
+use datafusion::common::Result;
+use serde_json::Value;
+
+use super::text::{dynamic_text, json_value};
+
+fn rows(args: &[ArrayRef]) -> usize {
+    args.first().map_or(1, |a| a.len())
+}
+
+fn value(args: &[ArrayRef], i: usize, row: usize) -> Value {
+    json_value(args[i].as_ref(), row, KqlType::Dynamic)
+}
+
+fn dynamic(values: impl Iterator<Item = Option<Value>>) -> ArrayRef {
+    Arc::new(values.map(|v| v.map(|v| v.to_string())).collect::<StringArray>())
+}
+
+fn longs(a: &ArrayRef) -> Result<Int64Array> {
+    Ok(cast(a, &DataType::Int64)?.as_primitive::<Int64Type>().clone())
+}
+
+/// `array_concat(a, b, ...)`: null if any argument is not an array.
+pub(crate) fn array_concat(args: &[ArrayRef], _: &[KqlType], _: KqlType) -> Result<ArrayRef> {
+    Ok(dynamic((0..rows(args)).map(|r| {
+        let mut out = Vec::new();
+        for i in 0..args.len() {
+            match value(args, i, r) {
+                Value::Array(items) => out.extend(items),
+                _ => return None,
+            }
+        }
+        Some(Value::Array(out))
+    })))
+}
+
+/// `array_slice(a, start, end)`: inclusive; negative indexes count from
+/// the end.
+pub(crate) fn array_slice(args: &[ArrayRef], _: &[KqlType], _: KqlType) -> Result<ArrayRef> {
+    let (starts, ends) = (longs(&args[1])?, longs(&args[2])?);
+    Ok(dynamic((0..rows(args)).map(|r| {
+        let Value::Array(items) = value(args, 0, r) else { return None };
+        if starts.is_null(r) || ends.is_null(r) {
+            return None;
+        }
+        let n = items.len() as i64;
+        let at = |i: i64| if i < 0 { n + i } else { i };
+        let (start, end) = (at(starts.value(r)).max(0), at(ends.value(r)).min(n - 1));
+        let slice =
+            if start > end { Vec::new() } else { items[start as usize..=end as usize].to_vec() };
+        Some(Value::Array(slice))
+    })))
+}
+
+/// The order `array_sort_asc` uses: numbers by value, then strings,
+/// others by their text; nulls are placed by the caller.
+fn compare(a: &Value, b: &Value) -> std::cmp::Ordering {
+    match (a.as_f64(), b.as_f64()) {
+        (Some(x), Some(y)) => x.total_cmp(&y),
+        (Some(_), None) => std::cmp::Ordering::Less,
+        (None, Some(_)) => std::cmp::Ordering::Greater,
+        (None, None) => dynamic_text(a).cmp(&dynamic_text(b)),
+    }
+}
+
+fn sort(args: &[ArrayRef], descending: bool) -> ArrayRef {
+    dynamic((0..rows(args)).map(|r| {
+        let Value::Array(items) = value(args, 0, r) else { return None };
+        let (mut present, nulls): (Vec<Value>, Vec<Value>) =
+            items.into_iter().partition(|v| !v.is_null());
+        present.sort_by(|a, b| if descending { compare(b, a) } else { compare(a, b) });
+        present.extend(nulls);
+        Some(Value::Array(present))
+    }))
+}
+
+/// `array_sort_asc(a)`: nulls last.
+pub(crate) fn array_sort_asc(args: &[ArrayRef], _: &[KqlType], _: KqlType) -> Result<ArrayRef> {
+    Ok(sort(args, false))
+}
+
+/// `array_sort_desc(a)`: nulls last.
+pub(crate) fn array_sort_desc(args: &[ArrayRef], _: &[KqlType], _: KqlType) -> Result<ArrayRef> {
+    Ok(sort(args, true))
+}
+
+/// `bag_keys(bag)`: the keys, in the bag's order; null for a non-bag.
+pub(crate) fn bag_keys(args: &[ArrayRef], _: &[KqlType], _: KqlType) -> Result<ArrayRef> {
+    Ok(dynamic((0..rows(args)).map(|r| match value(args, 0, r) {
+        Value::Object(bag) => Some(Value::Array(bag.keys().cloned().map(Value::String).collect())),
+        _ => None,
+    })))
+}
+
+/// Distinct values of the arrays, in order of first appearance; `keep`
+/// says which to keep given how many arrays hold each.
+fn set_op(args: &[ArrayRef], keep: impl Fn(usize, usize) -> bool) -> ArrayRef {
+    dynamic((0..rows(args)).map(|r| {
+        let arrays: Vec<Vec<Value>> = (0..args.len())
+            .map(|i| match value(args, i, r) {
+                Value::Array(items) => Some(items),
+                _ => None,
+            })
+            .collect::<Option<_>>()?;
+        let mut out: Vec<Value> = Vec::new();
+        for item in arrays.iter().flatten() {
+            if out.contains(item) {
+                continue;
+            }
+            let holders = arrays.iter().filter(|a| a.contains(item)).count();
+            if keep(holders, arrays.len()) {
+                out.push(item.clone());
+            }
+        }
+        Some(Value::Array(out))
+    }))
+}
+
+/// `set_union(a, b, ...)`.
+pub(crate) fn set_union(args: &[ArrayRef], _: &[KqlType], _: KqlType) -> Result<ArrayRef> {
+    Ok(set_op(args, |_, _| true))
+}
+
+/// `set_intersect(a, b, ...)`.
+pub(crate) fn set_intersect(args: &[ArrayRef], _: &[KqlType], _: KqlType) -> Result<ArrayRef> {
+    Ok(set_op(args, |holders, all| holders == all))
+}
+
+/// `strcat_array(a, delim)`: the elements' text forms joined.
+pub(crate) fn strcat_array(args: &[ArrayRef], _: &[KqlType], _: KqlType) -> Result<ArrayRef> {
+    let delims = args[1].as_string::<i32>();
+    Ok(Arc::new(
+        (0..rows(args))
+            .map(|r| match value(args, 0, r) {
+                Value::Array(items) => {
+                    let parts: Vec<String> = items.iter().map(dynamic_text).collect();
+                    Some(parts.join(delims.value(r)))
+                }
+                _ => Some(String::new()),
+            })
+            .collect::<StringArray>(),
+    ))
+}
