@@ -6,7 +6,8 @@
 //! read them in place into [`Case`]s; [`run`] runs one through a [`Session`]
 //! and compares as `KUSTO-ORACLE.md` prescribes: column names and types,
 //! row count, rows in order or as a multiset, reals within a tolerance,
-//! dynamic values as JSON, set-like arrays in any order.
+//! dynamic values as JSON, set-like arrays in any order (as are arrays
+//! whose element order a case's cautions call unspecified).
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::Path;
@@ -41,6 +42,9 @@ pub struct Case {
     /// For ordered results, the output columns of the sort keys (`None`
     /// where a key is an expression or was projected away).
     pub order_columns: Vec<Option<String>>,
+    /// The case's cautions say its arrays' element order is unspecified
+    /// (a `make_list` over rows in no defined order).
+    pub unordered_arrays: bool,
 }
 
 /// Kusto's answer.
@@ -92,6 +96,9 @@ pub fn load_oracle(path: &Path) -> Vec<Case> {
                 .as_array()
                 .map(|keys| keys.iter().map(|k| k["column"].as_str().map(str::to_owned)).collect())
                 .unwrap_or_default();
+            let unordered_arrays = r["cautions"].as_array().is_some_and(|cautions| {
+                cautions.iter().any(|c| c.as_str().is_some_and(|c| c.contains("element order")))
+            });
             Case {
                 id: text(&r["id"]),
                 family: text(&r["family"]),
@@ -100,6 +107,7 @@ pub fn load_oracle(path: &Path) -> Vec<Case> {
                 expected,
                 ordered: r["ordered"].as_bool().unwrap_or(false),
                 order_columns,
+                unordered_arrays,
             }
         })
         .collect()
@@ -123,6 +131,7 @@ pub fn load_docs(path: &Path) -> Vec<Case> {
                 },
                 ordered: r["ordered"].as_bool().unwrap_or(false),
                 order_columns: Vec::new(),
+                unordered_arrays: false,
             }
         })
         .collect()
@@ -218,7 +227,8 @@ pub fn run(session: &Session, case: &Case) -> Outcome {
             }
             let cmp = Comparer {
                 suite: case.suite,
-                set_like: SET_FUNCTIONS.iter().any(|f| case.query.contains(f)),
+                set_like: case.unordered_arrays
+                    || SET_FUNCTIONS.iter().any(|f| case.query.contains(f)),
             };
             match cmp.rows(case, rows, &actual, *complete, &names) {
                 None => Outcome::Pass,
