@@ -255,9 +255,9 @@ fn dynamic_access_and_set_difference() {
     let s = session(&[("T", "{\"d\":{\"a\":[1,2,3],\"b\":\"x\"}}\n")]);
     let (names, rows) = run(
         &s,
-        "T | project d.b, d['a'][1], last = d.a[-1], array_length(d.a), set_difference(d.a, dynamic([2])), d.nope",
+        "T | project d.b, d['a'][1], lastItem = d.a[-1], array_length(d.a), set_difference(d.a, dynamic([2])), d.nope",
     );
-    assert_eq!(names, ["d_b", "d_a_1", "last", "Column1", "Column2", "d_nope"]);
+    assert_eq!(names, ["d_b", "d_a_1", "lastItem", "Column1", "Column2", "d_nope"]);
     assert_eq!(
         rows[0],
         [

@@ -279,3 +279,21 @@ fn hints_for_texts_that_hold_more_than_one_query() {
     // Without a blank line, the usual hint.
     assert!(help("T | take 1\nU").is_empty());
 }
+
+#[test]
+fn reserved_words_are_not_names() {
+    for src in [
+        "T | extend has = 1",
+        "T | extend first = 1",
+        "let last = 1; T",
+        "T | parse s with first:string ' ' x",
+    ] {
+        let SyntaxError::UnexpectedToken { help, .. } = error(src) else { panic!("{src}") };
+        assert!(help.unwrap_or_default().contains("is a KQL keyword"), "{src}");
+    }
+    // Quoted, they are names; other keywords are names where unambiguous.
+    for src in ["T | extend ['has'] = 1", "T | extend from = 1, order = 2", "let inner = T; inner"]
+    {
+        assert!(parse(src).is_ok(), "{src}");
+    }
+}

@@ -392,6 +392,17 @@ fn base64_decode(args: &[ArrayRef], _: &[KqlType], _: KqlType) -> Result<ArrayRe
 /// yyyy, tt; any other character is copied.
 fn format_datetime(args: &[ArrayRef], _: &[KqlType], _: KqlType) -> Result<ArrayRef> {
     let (values, formats) = (longs(&args[0])?, strings(&args[1])?);
+    // Letters other than the format's are an error, as in Kusto (`zzz`, `K`).
+    if let Some(bad) = formats
+        .iter()
+        .flatten()
+        .flat_map(str::chars)
+        .find(|c| c.is_ascii_alphabetic() && !"dfFhHmMsyt".contains(*c))
+    {
+        return Err(DataFusionError::Execution(format!(
+            "`format_datetime`: `{bad}` is not a format specifier; use d, f, F, h, H, m, M, s, y, tt and the delimiters space / - : , . _ [ ]"
+        )));
+    }
     rows_string(args, |r| {
         if values.is_null(r) {
             return String::new();

@@ -107,7 +107,7 @@ impl Parser<'_> {
                     _ => unreachable!("string_literal returns a string"),
                 },
                 TokenKind::Ident(_) | TokenKind::QuotedIdent(_) => {
-                    let name = self.ident("a column name")?;
+                    let name = self.new_name("a column name")?;
                     let ty = if self.eat_punct(":") { Some(self.type_name()?) } else { None };
                     ParsePart::Column(name, ty)
                 }

@@ -64,7 +64,7 @@ impl Parser<'_> {
             ));
         }
         let kind = if self.eat_keyword("let") {
-            let name = self.ident("a name after `let`")?;
+            let name = self.new_name("a name after `let`")?;
             self.expect_punct("=", "`=` after the name of the `let`")?;
             StatementKind::Let { name, value: self.pipeline()? }
         } else if self.at_keyword("declare")
@@ -185,6 +185,20 @@ impl Parser<'_> {
         }
     }
 
+    /// A name being defined (`let Name`, `Name = ...`, a `parse` column):
+    /// a plain identifier that is not one of Kusto's reserved words, or a
+    /// quoted one.
+    fn new_name(&mut self, expected: &str) -> Result<Ident, SyntaxError> {
+        if let TokenKind::Ident(word) = &self.peek().kind
+            && is_reserved(word)
+        {
+            let help =
+                format!("`{word}` is a KQL keyword; quote it to use it as a name: ['{word}']");
+            return Err(self.unexpected(expected, Some(help)));
+        }
+        self.ident(expected)
+    }
+
     /// An identifier, plain or quoted.
     fn ident(&mut self, expected: &str) -> Result<Ident, SyntaxError> {
         match &self.peek().kind {
@@ -218,6 +232,30 @@ impl Parser<'_> {
     fn leave(&mut self) {
         self.depth -= 1;
     }
+}
+
+/// Words Kusto refuses as names (measured: `extend has = ...`,
+/// `extend first = ...`, `parse s with first:string ...` are rejected).
+fn is_reserved(word: &str) -> bool {
+    let base = word.strip_suffix("_cs").unwrap_or(word);
+    matches!(
+        base,
+        "has"
+            | "hasprefix"
+            | "hassuffix"
+            | "contains"
+            | "startswith"
+            | "endswith"
+            | "matches"
+            | "has_any"
+            | "has_all"
+            | "between"
+            | "and"
+            | "or"
+            | "in"
+            | "first"
+            | "last"
+    )
 }
 
 /// Whether two spans touch: `!` and `has` in `!has`, `in` and `~` in `in~`.

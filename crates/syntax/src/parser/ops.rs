@@ -206,7 +206,7 @@ impl Parser<'_> {
         let named = matches!(self.peek().kind, TokenKind::Ident(_) | TokenKind::QuotedIdent(_))
             && self.peek_kind(1) == &TokenKind::Punct("=");
         let name = if named {
-            let name = self.ident("a column name")?;
+            let name = self.new_name("a column name")?;
             self.bump();
             Some(name)
         } else {
