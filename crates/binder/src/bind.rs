@@ -220,6 +220,9 @@ impl<'c> Binder<'c> {
             }
             OperatorKind::Distinct(items) => self.distinct(input, items, span),
             OperatorKind::Top { count, key } => self.top(input, count, key, span),
+            OperatorKind::Lookup { params, right, on } => {
+                self.lookup(input, params, right, on, span)
+            }
             OperatorKind::Parse { filter, params, source, pattern } => {
                 self.parse_op(input, *filter, params, source, pattern, span)
             }
@@ -492,6 +495,66 @@ impl<'c> Binder<'c> {
             label: "not an aggregate".to_owned(),
             help: Some("use an aggregate such as count(), dcount(x), max(x), or move the expression after `by`".to_owned()),
         }
+    }
+
+    /// `lookup`: a `leftouter` (default) or `inner` join without the left
+    /// side's deduplication, whose right key columns are dropped
+    /// (kql-semantics.md §3.10).
+    fn lookup(
+        &mut self,
+        left: Plan,
+        params: &[ast::Param],
+        right: &ast::Expr,
+        on: &[ast::JoinCondition],
+        span: Span,
+    ) -> Result<Plan, BindError> {
+        let mut join_params = Vec::new();
+        let mut kind = "leftouter".to_owned();
+        for param in params {
+            match (param.name.name.as_str(), param.value.name.as_str()) {
+                ("kind", k @ ("leftouter" | "inner")) => kind = k.to_owned(),
+                ("kind", other) => {
+                    return Err(BindError::invalid(
+                        format!("`lookup` has no kind `{other}`"),
+                        param.value.span,
+                        "use leftouter or inner",
+                    ));
+                }
+                _ => {
+                    return Err(BindError::invalid(
+                        format!("`lookup` takes no parameter `{}`", param.name.name),
+                        param.name.span,
+                        "not a lookup parameter",
+                    ));
+                }
+            }
+        }
+        join_params.push(ast::Param {
+            name: ast::Ident { name: "kind".to_owned(), span },
+            value: ast::Ident { name: kind, span },
+        });
+        let left_len = left.schema.len();
+        let joined = self.join(left, &join_params, right, on, span)?;
+        let PlanKind::Join { right: right_plan, keys, .. } = &joined.kind else {
+            return Err(BindError::invalid("`lookup` needs a join", span, "here"));
+        };
+        let dropped: Vec<usize> = keys
+            .iter()
+            .filter_map(|(_, r)| right_plan.schema.iter().position(|c| &c.name == r))
+            .map(|i| left_len + i)
+            .collect();
+        let kept: Vec<Column> = joined
+            .schema
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| !dropped.contains(i))
+            .map(|(_, c)| c.clone())
+            .collect();
+        let exprs = kept
+            .iter()
+            .map(|c| Expr { kind: crate::plan::ExprKind::Column(c.name.clone()), ty: c.ty, span })
+            .collect();
+        Ok(Plan { kind: PlanKind::Project { input: Box::new(joined), exprs }, schema: kept, span })
     }
 
     fn join(

@@ -309,6 +309,7 @@ fn unsupported_constructs_are_refused_by_name() {
     let s = session(&[("T", LEFT)]);
     let cases = [
         ("T | mv-apply l on (take 1)", "the `mv-apply` operator", "mv-apply l"),
+        ("T | make-series count() on l step 1", "the `make-series` operator", "make-series"),
         ("T | parse-kv k as (a:string)", "the `parse-kv` operator", "parse-kv k"),
         ("externaldata(a:string)['https://x']", "never reaches the network", "externaldata"),
         ("let f = () { T }; f()", "user functions", "() { T }"),
@@ -757,4 +758,25 @@ fn more_library_functions_follow_kusto() {
         let (_, rows) = run(&s, &format!("print v = {expr}"));
         assert_eq!(&rows[0][0], expected, "{expr}");
     }
+}
+
+/// §3.10: lookup keeps every left row (no deduplication), multiplies by
+/// duplicate right keys, and drops the right key columns.
+#[test]
+fn lookup_drops_the_right_keys() {
+    let s = session(&[]);
+    let lets = "let L = datatable(Row:long, Key:string, V:long)[1, 'a', 10, 2, 'b', 20, 3, 'c', 30]; let R = datatable(Key:string, V:long, Alias:string)['a', 100, 'x', 'a', 101, 'y', 'b', 200, 'z'];";
+    let (names, rows) = run(&s, &format!("{lets} L | lookup R on Key | order by Row asc, V1 asc"));
+    assert_eq!(names, ["Row", "Key", "V", "V1", "Alias"]);
+    assert_eq!(rows.len(), 4);
+    assert_eq!(rows[3], [json!(3), json!("c"), json!(30), Value::Null, json!("")]);
+    let (names, rows) = run(
+        &s,
+        &format!(
+            "{lets} L | lookup kind=inner (R | project K2 = Key, Alias) on $left.Key == $right.K2"
+        ),
+    );
+    assert_eq!(names, ["Row", "Key", "V", "Alias"]);
+    assert_eq!(rows.len(), 3);
+    assert!(s.query(&format!("{lets} L | lookup kind=leftanti R on Key")).is_err());
 }

@@ -11,10 +11,10 @@ use calypso_testkit::conformance::{Outcome, Report, Suite, load_docs, load_oracl
 
 /// The fewest cases of each suite that must pass. Raise them as Calypso
 /// learns; never lower them. Each is 3 below the count measured when it was
-/// set (`docs/conformance.md` has that count): a few cases pick an
+/// set (`docs/conformance.md` has the current count): a few cases pick an
 /// arbitrary row (`take_any`, ties of `arg_max`, `take` without `sort`), and
 /// which one DataFusion's partitions give may differ from run to run.
-const ORACLE_FLOOR: usize = 605;
+const ORACLE_FLOOR: usize = 611;
 const DOCS_FLOOR: usize = 102;
 
 fn shared() -> PathBuf {
