@@ -15,6 +15,8 @@ pub(crate) enum LetValue {
     Scalar(Expr),
     /// A tabular expression, planned once and copied where it is used.
     Tabular(Box<Plan>),
+    /// A user function, expanded where it is called.
+    Function(std::rc::Rc<ast::FunctionDef>),
 }
 
 pub(crate) struct Binder<'c> {
@@ -22,32 +24,35 @@ pub(crate) struct Binder<'c> {
     pub(crate) options: BindOptions,
     /// `let` bindings in order; later ones shadow earlier ones.
     pub(crate) lets: Vec<(String, LetValue)>,
+    /// The scalar parameters of the user functions being expanded; they win
+    /// over columns.
+    pub(crate) params: Vec<(String, Expr)>,
+    /// How deep user-function calls nest now.
+    pub(crate) call_depth: usize,
+    /// How deep the question "does this function return a table?" nests
+    /// (a function that calls itself would not end).
+    pub(crate) probe_depth: std::cell::Cell<usize>,
     pub(crate) warnings: Vec<BindWarning>,
 }
 
 impl<'c> Binder<'c> {
     pub(crate) fn new(catalog: &'c dyn Catalog, options: BindOptions) -> Self {
-        Binder { catalog, options, lets: Vec::new(), warnings: Vec::new() }
+        Binder {
+            catalog,
+            options,
+            lets: Vec::new(),
+            params: Vec::new(),
+            call_depth: 0,
+            probe_depth: std::cell::Cell::new(0),
+            warnings: Vec::new(),
+        }
     }
 
     pub(crate) fn script(mut self, script: &ast::Script) -> Result<Bound, BindError> {
         let mut result = None;
         for statement in &script.statements {
             match &statement.kind {
-                StatementKind::Let { value, .. } if matches!(value.kind, ExprKind::Function(_)) => {
-                    return Err(BindError::unsupported(
-                        "user functions (`let f = (...) { ... }`)",
-                        value.span,
-                    ));
-                }
-                StatementKind::Let { name, value } => {
-                    let bound = if self.is_tabular(value) {
-                        LetValue::Tabular(Box::new(self.tabular(value)?))
-                    } else {
-                        LetValue::Scalar(self.scalar(value, &[])?)
-                    };
-                    self.lets.push((name.name.clone(), bound));
-                }
+                StatementKind::Let { .. } => self.statement_let(statement)?,
                 StatementKind::Query(query) => {
                     if !self.is_tabular(query) {
                         return Err(BindError::invalid(
@@ -92,9 +97,23 @@ impl<'c> Binder<'c> {
         let mut names = self.catalog.table_names();
         names.extend(self.lets.iter().filter_map(|(n, v)| match v {
             LetValue::Tabular(_) => Some(n.clone()),
-            LetValue::Scalar(_) => None,
+            LetValue::Scalar(_) | LetValue::Function(_) => None,
         }));
         names
+    }
+
+    /// Binds a `let` statement into the scope.
+    pub(crate) fn statement_let(&mut self, statement: &ast::Statement) -> Result<(), BindError> {
+        let StatementKind::Let { name, value } = &statement.kind else {
+            return Err(BindError::invalid("expected a `let`", statement.span, "not a let"));
+        };
+        let bound = match &value.kind {
+            ExprKind::Function(def) => LetValue::Function(std::rc::Rc::new((**def).clone())),
+            _ if self.is_tabular(value) => LetValue::Tabular(Box::new(self.tabular(value)?)),
+            _ => LetValue::Scalar(self.scalar(value, &[])?),
+        };
+        self.lets.push((name.name.clone(), bound));
+        Ok(())
     }
 
     pub(crate) fn lookup_let(&self, name: &str) -> Option<&LetValue> {
@@ -102,7 +121,7 @@ impl<'c> Binder<'c> {
     }
 
     /// Whether an expression denotes a table rather than a scalar.
-    fn is_tabular(&self, expr: &ast::Expr) -> bool {
+    pub(crate) fn is_tabular(&self, expr: &ast::Expr) -> bool {
         match &expr.kind {
             ExprKind::Pipe { .. }
             | ExprKind::Datatable { .. }
@@ -114,11 +133,31 @@ impl<'c> Binder<'c> {
             | ExprKind::Find { .. } => true,
             ExprKind::Name(ident) => match self.lookup_let(&ident.name) {
                 Some(LetValue::Tabular(_)) => true,
+                Some(LetValue::Function(def)) => def.params.is_empty() && self.returns_table(def),
                 Some(LetValue::Scalar(_)) => false,
                 None => self.catalog.table(&ident.name).is_some(),
             },
+            ExprKind::Call { func, .. } => {
+                self.user_function(&func.name).is_some_and(|def| self.returns_table(&def))
+            }
             _ => false,
         }
+    }
+
+    /// A user function called without arguments where a table is named
+    /// (`let v = view () { ... }; v | count`).
+    fn named_function_call(&mut self, ident: &ast::Ident) -> Option<Result<Plan, BindError>> {
+        let def = self.user_function(&ident.name)?;
+        if !def.params.is_empty() || !self.returns_table(&def) {
+            return None;
+        }
+        Some(match self.call_function(&def, ident, &[], None, &[], ident.span) {
+            Ok(crate::functions::Called::Tabular(plan)) => Ok(*plan),
+            Ok(crate::functions::Called::Scalar(_)) => {
+                Err(BindError::invalid("a scalar, not a table", ident.span, "not a table"))
+            }
+            Err(e) => Err(e),
+        })
     }
 
     pub(crate) fn tabular(&mut self, expr: &ast::Expr) -> Result<Plan, BindError> {
@@ -138,20 +177,33 @@ impl<'c> Binder<'c> {
                 "`externaldata` (Calypso never reaches the network; load the file with -d)",
                 expr.span,
             )),
-            ExprKind::Call { func, .. } => Err(BindError::unsupported(
-                format!("calling `{}` as a table", func.name),
-                expr.span,
-            )),
+            ExprKind::Call { func, args } => match self.user_function(&func.name) {
+                Some(def) => match self.call_function(&def, func, args, None, &[], expr.span)? {
+                    crate::functions::Called::Tabular(plan) => Ok(*plan),
+                    crate::functions::Called::Scalar(_) => Err(BindError::invalid(
+                        format!("`{}` returns a scalar, not a table", func.name),
+                        expr.span,
+                        "not a table",
+                    )),
+                },
+                None => Err(BindError::unsupported(
+                    format!("calling `{}` as a table", func.name),
+                    expr.span,
+                )),
+            },
             _ => Err(BindError::invalid("expected a tabular expression", expr.span, "not a table")),
         }
     }
 
     fn table(&mut self, ident: &ast::Ident) -> Result<Plan, BindError> {
+        if let Some(called) = self.named_function_call(ident) {
+            return called;
+        }
         match self.lookup_let(&ident.name) {
             Some(LetValue::Tabular(plan)) => return Ok(plan.as_ref().clone()),
-            Some(LetValue::Scalar(_)) => {
+            Some(LetValue::Scalar(_) | LetValue::Function(_)) => {
                 return Err(BindError::invalid(
-                    format!("`{}` is a scalar `let`, not a table", ident.name),
+                    format!("`{}` is a scalar `let` or a function, not a table", ident.name),
                     ident.span,
                     "a table is expected here",
                 ));
@@ -168,7 +220,7 @@ impl<'c> Binder<'c> {
         let mut candidates = self.catalog.table_names();
         candidates.extend(self.lets.iter().filter_map(|(n, v)| match v {
             LetValue::Tabular(_) => Some(n.clone()),
-            LetValue::Scalar(_) => None,
+            LetValue::Scalar(_) | LetValue::Function(_) => None,
         }));
         let help = suggest(&ident.name, candidates.iter().map(String::as_str)).or_else(|| {
             let mut loaded = self.catalog.table_names();
@@ -220,6 +272,7 @@ impl<'c> Binder<'c> {
             }
             OperatorKind::Distinct(items) => self.distinct(input, items, span),
             OperatorKind::Top { count, key } => self.top(input, count, key, span),
+            OperatorKind::Invoke(call) => self.invoke(input, call, span),
             OperatorKind::Lookup { params, right, on } => {
                 self.lookup(input, params, right, on, span)
             }
@@ -494,6 +547,24 @@ impl<'c> Binder<'c> {
             span: expr.span,
             label: "not an aggregate".to_owned(),
             help: Some("use an aggregate such as count(), dcount(x), max(x), or move the expression after `by`".to_owned()),
+        }
+    }
+
+    /// `T | invoke f(x)` is `f(T, x)`.
+    fn invoke(&mut self, input: Plan, call: &ast::Expr, span: Span) -> Result<Plan, BindError> {
+        let ExprKind::Call { func, args } = &call.kind else {
+            return Err(BindError::invalid("`invoke` calls a function", call.span, "not a call"));
+        };
+        let Some(def) = self.user_function(&func.name) else {
+            return Err(BindError::unsupported(format!("invoking `{}`", func.name), func.span));
+        };
+        match self.call_function(&def, func, args, Some(input), &[], span)? {
+            crate::functions::Called::Tabular(plan) => Ok(*plan),
+            crate::functions::Called::Scalar(_) => Err(BindError::invalid(
+                format!("`{}` returns a scalar, not a table", func.name),
+                span,
+                "not a table",
+            )),
         }
     }
 

@@ -181,20 +181,31 @@ impl Binder<'_> {
             A::TablePattern(_) => {
                 Err(BindError::invalid("a table pattern is not a value", span, "not allowed here"))
             }
-            A::Function(_) => Err(BindError::unsupported("user functions (`(...) { ... }`)", span)),
+            A::Function(_) => Err(BindError::invalid(
+                "a function can only be bound with `let`",
+                span,
+                "not in a `let`",
+            )),
         }
     }
 
     fn name(&mut self, ident: &ast::Ident, columns: &[Column]) -> Result<Expr, BindError> {
+        // A user function's parameters win over columns (§2.2).
+        if let Some((_, value)) = self.params.iter().rev().find(|(n, _)| *n == ident.name) {
+            return Ok(value.clone());
+        }
         // A column of the input shadows a scalar `let` of the same name.
         if let Some(col) = columns.iter().find(|c| c.name == ident.name) {
             return Ok(expr(ExprKind::Column(col.name.clone()), col.ty, ident.span));
         }
         match self.lookup_let(&ident.name) {
             Some(LetValue::Scalar(value)) => return Ok(value.clone()),
-            Some(LetValue::Tabular(_)) => {
+            Some(LetValue::Tabular(_) | LetValue::Function(_)) => {
                 return Err(BindError::invalid(
-                    format!("`{}` is a table, but a scalar is expected here", ident.name),
+                    format!(
+                        "`{}` is a table or a function, but a scalar is expected here",
+                        ident.name
+                    ),
                     ident.span,
                     "tabular `let`",
                 ));
@@ -210,7 +221,7 @@ impl Binder<'_> {
         }
         let scalar_lets = self.lets.iter().filter_map(|(n, v)| match v {
             LetValue::Scalar(_) => Some(n.as_str()),
-            LetValue::Tabular(_) => None,
+            LetValue::Tabular(_) | LetValue::Function(_) => None,
         });
         let candidates = columns.iter().map(|c| c.name.as_str()).chain(scalar_lets);
         Err(BindError::UnknownColumn {
@@ -464,6 +475,15 @@ impl Binder<'_> {
                 func.span,
                 "aggregate outside summarize",
             ));
+        }
+        if let Some(def) = self.user_function(name) {
+            return match self.call_function(&def, func, args, None, columns, span)? {
+                crate::functions::Called::Scalar(e) => Ok(e),
+                crate::functions::Called::Tabular(_) => Err(BindError::unsupported(
+                    format!("`{name}` returns a table: using it as a value (toscalar())"),
+                    span,
+                )),
+            };
         }
         if let Some(sig) = crate::library::lookup(name) {
             return self.library_call(sig, args, columns, span);

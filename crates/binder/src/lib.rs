@@ -12,6 +12,7 @@ mod catalog;
 mod error;
 mod expand;
 mod expr;
+mod functions;
 pub mod library;
 mod literal;
 mod names;

@@ -312,7 +312,7 @@ fn unsupported_constructs_are_refused_by_name() {
         ("T | make-series count() on l step 1", "the `make-series` operator", "make-series"),
         ("T | parse-kv k as (a:string)", "the `parse-kv` operator", "parse-kv k"),
         ("externaldata(a:string)['https://x']", "never reaches the network", "externaldata"),
-        ("let f = () { T }; f()", "user functions", "() { T }"),
+        ("T | evaluate bag_unpack(k)", "the `evaluate` operator", "evaluate"),
         ("T | extend (a, b) = l", "several columns at once", "a, b) = l"),
         ("set query_now = datetime(2020-01-01); T", "`set query_now`", "set query_now"),
         ("declare query_parameters(n:long); T", "query parameters", "declare"),
@@ -779,4 +779,44 @@ fn lookup_drops_the_right_keys() {
     assert_eq!(names, ["Row", "Key", "V", "Alias"]);
     assert_eq!(rows.len(), 3);
     assert!(s.query(&format!("{lets} L | lookup kind=leftanti R on Key")).is_err());
+}
+
+/// §2.2 and §3.25: user functions, with defaults, named arguments, tabular
+/// parameters, views and invoke; parameters win over columns.
+#[test]
+fn user_functions_expand_where_called() {
+    let s = session(&[]);
+    let one = |q: &str| run(&s, q).1.remove(0);
+    assert_eq!(
+        one(
+            "let f = (a:long, b:string = 'b.default', c:long = 0) { strcat(a, '-', b, '-', c) }; print f(12, c=7)"
+        ),
+        [json!("12-b.default-7")]
+    );
+    let table = "let D = datatable(x:long)[1, 5, 9];";
+    assert_eq!(
+        count(&s, &format!("{table} let g = (T:(x:long), n:long) {{ T | where x > n }}; g(D, 4)")),
+        2
+    );
+    assert_eq!(
+        count(&s, &format!("{table} let h = (T:(*), k:long) {{ T | take k }}; D | invoke h(2)")),
+        2
+    );
+    assert_eq!(count(&s, "let v = view () { datatable(x:long)[1] }; v"), 1);
+    assert_eq!(
+        one(
+            "let Value = 5; let f = (Value:long) { Value * 2 }; datatable(Value:long)[7] | extend k = f(1)"
+        ),
+        [json!(7), json!(2)]
+    );
+    // A body's own lets end with it.
+    assert_eq!(one("let f = (a:long) { let b = a + 1; b * 2 }; print f(3)"), [json!(8)]);
+    for bad in [
+        "let f = (a:long) { f(a) }; print f(1)",
+        "let f = (a:long) { a }; print f()",
+        "let f = (a:long) { a }; print f('x')",
+        &format!("{table} let g = (T:(y:long)) {{ T }}; g(D)"),
+    ] {
+        assert!(s.query(bad).is_err(), "{bad}");
+    }
 }
