@@ -329,7 +329,11 @@ impl<'c> Binder<'c> {
     }
 
     /// The name of a `project`/`distinct`/`by` item, refusing duplicates.
-    fn output_name(&self, item: &Assignment, names: &mut NameSet) -> Result<String, BindError> {
+    pub(crate) fn output_name(
+        &self,
+        item: &Assignment,
+        names: &mut NameSet,
+    ) -> Result<String, BindError> {
         let name = match (&item.name, expr_name(&item.expr)) {
             (Some(ident), _) => ident.name.clone(),
             (None, Some(name)) => name,
@@ -398,6 +402,13 @@ impl<'c> Binder<'c> {
         by: &[Assignment],
         span: Span,
     ) -> Result<Plan, BindError> {
+        let computed = aggregates.iter().any(|i| crate::summarize::is_computed(&i.expr));
+        let arg_extreme = aggregates.iter().any(|i| {
+            matches!(&i.expr.kind, ExprKind::Call { func, .. } if matches!(func.name.as_str(), "arg_max" | "arg_min"))
+        });
+        if computed && !arg_extreme {
+            return self.summarize_computed(input, aggregates, by, span);
+        }
         let mut names = NameSet::default();
         let mut schema = Vec::new();
         let mut keys = Vec::new();
@@ -501,7 +512,11 @@ impl<'c> Binder<'c> {
         Ok(outputs)
     }
 
-    fn group_key(&mut self, item: &Assignment, columns: &[Column]) -> Result<Expr, BindError> {
+    pub(crate) fn group_key(
+        &mut self,
+        item: &Assignment,
+        columns: &[Column],
+    ) -> Result<Expr, BindError> {
         if let ExprKind::Call { func, .. } = &item.expr.kind
             && is_aggregate_name(&func.name)
         {

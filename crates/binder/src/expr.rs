@@ -41,13 +41,12 @@ const AGGREGATES: [&str; 27] = [
 
 /// KQL functions that Calypso knows but does not run yet: refused by name
 /// rather than reported as unknown.
-const KNOWN_UNSUPPORTED: [&str; 10] = [
+const KNOWN_UNSUPPORTED: [&str; 9] = [
     "extract_all",
     "replace_regex",
     "datetime_part",
     "percentile",
     "percentiles",
-    "round",
     "parse_url",
     "hash_sha256",
     "hash_md5",

@@ -20,6 +20,7 @@ mod parse;
 pub mod plan;
 mod reshape;
 mod sources;
+mod summarize;
 mod union;
 
 use calypso_syntax::ast::Script;

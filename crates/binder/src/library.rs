@@ -74,6 +74,13 @@ pub static LIBRARY: &[Signature] = &[
     sig("parsejson", (1, 1), |_| Ok(Dynamic)),
     sig("replace_string", (3, 3), |t| all_of(t, &[String, String, String]).map(|_| String)),
     sig("reverse", (1, 1), |t| text_arg(t[0]).map(|_| String)),
+    sig("round", (1, 2), |t| {
+        all_of(&t[1..], &[Long]).and(match t[0] {
+            Int | Long => Ok(Long),
+            Real => Ok(Real),
+            other => Err(format!("argument 1 must be a number, not a {other}")),
+        })
+    }),
     sig("set_intersect", (2, 64), |t| dynamics(t).map(|_| Dynamic)),
     sig("set_union", (2, 64), |t| dynamics(t).map(|_| Dynamic)),
     sig("split", (2, 3), |t| text_arg(t[0]).and(all_of(&t[1..], &[String, Long])).map(|_| Dynamic)),

@@ -23,6 +23,11 @@ const PASS_THROUGH: [&str; 17] = [
     "startofday",
 ];
 
+/// Whether `func`'s result takes the name of its first argument.
+pub(crate) fn passes_name(func: &str) -> bool {
+    PASS_THROUGH.contains(&func)
+}
+
 /// The name an unnamed scalar expression gets, or `None` when Kusto would
 /// number it (`Column1`, …).
 pub(crate) fn expr_name(expr: &Expr) -> Option<String> {

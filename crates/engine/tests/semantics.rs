@@ -820,3 +820,27 @@ fn user_functions_expand_where_called() {
         assert!(s.query(bad).is_err(), "{bad}");
     }
 }
+
+/// §3.8 and §3.22: aggregates inside expressions, and their names.
+#[test]
+fn summarize_computes_with_aggregates() {
+    let s = session(&[]);
+    let data = "datatable(g:string, y:long)['a', 1, 'a', 2, 'b', 5]";
+    let (names, rows) = run(
+        &s,
+        &format!(
+            "{data} | summarize round(avg(y), 2), c2 = count() * 2, sum(y) + max(y), strcat('n=', tostring(count())) by g | order by g asc"
+        ),
+    );
+    assert_eq!(names, ["g", "avg_y", "c2", "Column1", "Column2"]);
+    assert_eq!(rows[0], [json!("a"), json!(1.5), json!(4), json!(5), json!("n=2")]);
+    // A bare column outside an aggregate is an error, even a grouping key.
+    assert!(s.query(&format!("{data} | summarize sum(y) + y by g")).is_err());
+    assert!(s.query(&format!("{data} | summarize count() + g by g")).is_err());
+    // round: ties to even after scaling, as the documentation's examples show.
+    let (_, rows) = run(
+        &s,
+        "print round(2.98765, 3), round(2.15, 1), round(-50.55, -2), round(21.5, -1), round(1234, -2)",
+    );
+    assert_eq!(rows[0], [json!(2.988), json!(2.2), json!(-100.0), json!(20.0), json!(1200)]);
+}

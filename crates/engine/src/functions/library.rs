@@ -56,6 +56,7 @@ pub(crate) fn kernel(name: &str) -> Option<Kernel> {
         "reverse" => {
             |a, t, _| rows_string(a, |r| text(a[0].as_ref(), r, t[0]).chars().rev().collect())
         }
+        "round" => round,
         "set_intersect" => arrays::set_intersect,
         "set_union" => arrays::set_union,
         "strcat_array" => arrays::strcat_array,
@@ -744,6 +745,33 @@ fn bin(args: &[ArrayRef], types: &[KqlType], result: KqlType) -> Result<ArrayRef
         KqlType::Datetime => datetimes(out),
         KqlType::Timespan => Arc::new(out.collect::<DurationNanosecondArray>()),
         _ => Arc::new(out.collect::<Int64Array>()),
+    })
+}
+
+/// `round(x[, precision])`: to `precision` decimals (negative: tens,
+/// hundreds, …), a tie to the even neighbour after scaling, as .NET rounds
+/// (the documentation's `round(2.15, 1)` is 2.2, `round(21.5, -1)` is 20).
+fn round(args: &[ArrayRef], _: &[KqlType], result: KqlType) -> Result<ArrayRef> {
+    let precisions = args.get(1).map(longs).transpose()?;
+    let values = reals(&args[0])?;
+    let rounded = (0..values.len()).map(|r| {
+        let p = match &precisions {
+            Some(p) if p.is_null(r) => return None,
+            Some(p) => p.value(r).clamp(-18, 18) as i32,
+            None => 0,
+        };
+        let v = (!values.is_null(r)).then(|| values.value(r))?;
+        Some(if p >= 0 {
+            let scale = 10f64.powi(p);
+            (v * scale).round_ties_even() / scale
+        } else {
+            let scale = 10f64.powi(-p);
+            (v / scale).round_ties_even() * scale
+        })
+    });
+    Ok(match result {
+        KqlType::Real => Arc::new(rounded.collect::<Float64Array>()),
+        _ => Arc::new(rounded.map(|v| v.map(|v| v as i64)).collect::<Int64Array>()),
     })
 }
 
