@@ -9,7 +9,7 @@ use crate::literal::literal_value;
 use crate::plan::{AggregateCall, AggregateFunc, BinaryOp, Expr, ExprKind, ScalarFunc, Value};
 use crate::{BindError, BindWarning, Column};
 
-const AGGREGATES: [&str; 27] = [
+const AGGREGATES: [&str; 28] = [
     "count",
     "countif",
     "dcount",
@@ -29,6 +29,7 @@ const AGGREGATES: [&str; 27] = [
     "make_list_if",
     "makelist",
     "make_bag",
+    "make_bag_if",
     "take_any",
     "any",
     "arg_max",
@@ -776,6 +777,7 @@ impl Binder<'_> {
             "makeset" => ("make_set", false, Some(128)),
             "makelist" => ("make_list", false, Some(128)),
             "make_set_if" => ("make_set", true, None),
+            "make_bag_if" => ("make_bag", true, None),
             "make_list_if" => ("make_list", true, None),
             "any" => ("take_any", false, None),
             "sumif" | "avgif" | "minif" | "maxif" | "dcountif" => {
@@ -808,8 +810,8 @@ impl Binder<'_> {
             None
         };
         let limit = match (base, rest) {
-            ("make_set" | "make_list", [max]) => Some(self.constant_count(name, max)?),
-            ("make_set" | "make_list", []) => legacy_limit,
+            ("make_set" | "make_list" | "make_bag", [max]) => Some(self.constant_count(name, max)?),
+            ("make_set" | "make_list" | "make_bag", []) => legacy_limit,
             // The accuracy of `dcount`: Calypso counts exactly.
             ("dcount", [accuracy]) => {
                 self.constant_count(name, accuracy)?;
@@ -869,6 +871,8 @@ impl Binder<'_> {
             "avg" | "stdev" | "variance" | "stdevp" | "variancep" => return type_error(ty.name()),
             "make_set" => (AggregateFunc::MakeSet, KqlType::Dynamic),
             "make_list" => (AggregateFunc::MakeList, KqlType::Dynamic),
+            "make_bag" if ty == KqlType::Dynamic => (AggregateFunc::MakeBag, KqlType::Dynamic),
+            "make_bag" => return type_error(ty.name()),
             "take_any" => (AggregateFunc::TakeAny, ty),
             _ => {
                 return Err(BindError::unsupported(format!("the aggregate `{name}()`"), func.span));

@@ -251,6 +251,8 @@ pub enum AggregateFunc {
     MakeSet,
     /// `make_list(x)`: non-null values as a dynamic array.
     MakeList,
+    /// `make_bag(x)`: the properties of the bags, merged.
+    MakeBag,
     /// `take_any(x)`: any value, a non-empty one where there is one.
     TakeAny,
     /// `arg_max(e, c)`: `c` of a row where `e` is largest (args `[e, c]`).

@@ -21,7 +21,7 @@ use datafusion::logical_expr::{
 use datafusion::prelude::{Expr as DfExpr, coalesce, ident};
 
 use crate::QueryError;
-use crate::functions::aggregate::{MakeCollection, RealExtreme};
+use crate::functions::aggregate::{Collect, MakeCollection, RealExtreme};
 use crate::scalar::Ctx;
 
 pub(crate) struct Lowerer<'a> {
@@ -187,8 +187,15 @@ impl Lowerer<'_> {
             AggregateFunc::Variance => var_sample(float(arg(0)?)),
             AggregateFunc::StdevP => stddev_pop(float(arg(0)?)),
             AggregateFunc::VarianceP => var_pop(float(arg(0)?)),
-            AggregateFunc::MakeSet => MakeCollection::call(true, a.args[0].ty, a.limit, arg(0)?),
-            AggregateFunc::MakeList => MakeCollection::call(false, a.args[0].ty, a.limit, arg(0)?),
+            AggregateFunc::MakeSet => {
+                MakeCollection::call(Collect::Set, a.args[0].ty, a.limit, arg(0)?)
+            }
+            AggregateFunc::MakeList => {
+                MakeCollection::call(Collect::List, a.args[0].ty, a.limit, arg(0)?)
+            }
+            AggregateFunc::MakeBag => {
+                MakeCollection::call(Collect::Bag, a.args[0].ty, a.limit, arg(0)?)
+            }
             AggregateFunc::TakeAny => {
                 // Any value, but a non-empty one where the group has one.
                 let x = arg(0)?;

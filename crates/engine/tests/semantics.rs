@@ -844,3 +844,17 @@ fn summarize_computes_with_aggregates() {
     );
     assert_eq!(rows[0], [json!(2.988), json!(2.2), json!(-100.0), json!(20.0), json!(1200)]);
 }
+
+/// §7: make_bag merges bags, skips anything else, and is `{}` for a group
+/// without bags.
+#[test]
+fn make_bag_merges_property_bags() {
+    let s = session(&[]);
+    let (names, rows) = run(
+        &s,
+        "datatable(k:long, d:dynamic)[1, dynamic({'a': 1}), 1, dynamic({'b': 2}), 1, dynamic([1]), 2, dynamic(null)] | summarize make_bag(d) by k | order by k asc",
+    );
+    assert_eq!(names, ["k", "bag_d"]);
+    assert_eq!(rows, [[json!(1), json!({"a": 1, "b": 2})], [json!(2), json!({})]]);
+    assert!(s.query("print x = 1 | summarize make_bag(x)").is_err());
+}

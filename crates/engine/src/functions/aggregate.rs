@@ -21,10 +21,22 @@ use serde_json::Value;
 
 use super::text::json_value;
 
-/// `make_set(x)` (distinct) or `make_list(x)` over values of type `input`.
+/// What a collection keeps.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub(crate) enum Collect {
+    /// `make_list`: every non-null value.
+    List,
+    /// `make_set`: distinct non-null values; arrays contribute elements.
+    Set,
+    /// `make_bag`: the properties of every bag, merged (the first value of
+    /// a repeated key wins); anything but a bag is skipped.
+    Bag,
+}
+
+/// `make_set(x)`, `make_list(x)` or `make_bag(x)` over values of type `input`.
 #[derive(Debug, PartialEq, Eq, Hash)]
 pub(crate) struct MakeCollection {
-    distinct: bool,
+    collect: Collect,
     input: KqlType,
     /// At most this many values (the default is Kusto's 1,048,576).
     limit: u64,
@@ -33,9 +45,9 @@ pub(crate) struct MakeCollection {
 
 impl MakeCollection {
     /// The aggregate call on `arg`, keeping at most `limit` values.
-    pub(crate) fn call(distinct: bool, input: KqlType, limit: Option<u64>, arg: Expr) -> Expr {
+    pub(crate) fn call(collect: Collect, input: KqlType, limit: Option<u64>, arg: Expr) -> Expr {
         let udaf = MakeCollection {
-            distinct,
+            collect,
             input,
             limit: limit.unwrap_or(1 << 20),
             signature: Signature::any(1, Volatility::Immutable),
@@ -46,7 +58,11 @@ impl MakeCollection {
 
 impl AggregateUDFImpl for MakeCollection {
     fn name(&self) -> &str {
-        if self.distinct { "make_set" } else { "make_list" }
+        match self.collect {
+            Collect::List => "make_list",
+            Collect::Set => "make_set",
+            Collect::Bag => "make_bag",
+        }
     }
 
     fn signature(&self) -> &Signature {
@@ -63,7 +79,8 @@ impl AggregateUDFImpl for MakeCollection {
 
     fn accumulator(&self, _args: AccumulatorArgs) -> Result<Box<dyn Accumulator>> {
         Ok(Box::new(Collector {
-            distinct: self.distinct,
+            collect: self.collect,
+            bag: serde_json::Map::new(),
             input: self.input,
             limit: self.limit,
             items: Vec::new(),
@@ -78,7 +95,9 @@ impl AggregateUDFImpl for MakeCollection {
 
 #[derive(Debug)]
 struct Collector {
-    distinct: bool,
+    collect: Collect,
+    /// `make_bag`'s properties.
+    bag: serde_json::Map<String, Value>,
     input: KqlType,
     limit: u64,
     items: Vec<Value>,
@@ -91,7 +110,18 @@ impl Collector {
         if value.is_null() || self.items.len() as u64 >= self.limit {
             return;
         }
-        if self.distinct && !self.seen.insert(value.to_string()) {
+        if self.collect == Collect::Bag {
+            if let Value::Object(properties) = value {
+                for (key, v) in properties {
+                    if self.bag.len() as u64 >= self.limit {
+                        break;
+                    }
+                    self.bag.entry(key).or_insert(v);
+                }
+            }
+            return;
+        }
+        if self.collect == Collect::Set && !self.seen.insert(value.to_string()) {
             return;
         }
         self.items.push(value);
@@ -103,7 +133,9 @@ impl Accumulator for Collector {
         let array = &values[0];
         for row in 0..array.len() {
             match json_value(array.as_ref(), row, self.input) {
-                Value::Array(items) if self.distinct && self.input == KqlType::Dynamic => {
+                Value::Array(items)
+                    if self.collect == Collect::Set && self.input == KqlType::Dynamic =>
+                {
                     items.into_iter().for_each(|v| self.push(v));
                 }
                 value => self.push(value),
@@ -113,7 +145,11 @@ impl Accumulator for Collector {
     }
 
     fn evaluate(&mut self) -> Result<ScalarValue> {
-        Ok(ScalarValue::Utf8(Some(Value::Array(self.items.clone()).to_string())))
+        let value = match self.collect {
+            Collect::Bag => Value::Object(self.bag.clone()),
+            _ => Value::Array(self.items.clone()),
+        };
+        Ok(ScalarValue::Utf8(Some(value.to_string())))
     }
 
     fn size(&self) -> usize {
@@ -130,8 +166,10 @@ impl Accumulator for Collector {
             if states.is_null(row) {
                 continue;
             }
-            if let Ok(Value::Array(items)) = serde_json::from_str(states.value(row)) {
-                items.into_iter().for_each(|v| self.push(v));
+            match serde_json::from_str(states.value(row)) {
+                Ok(Value::Array(items)) => items.into_iter().for_each(|v| self.push(v)),
+                Ok(bag @ Value::Object(_)) => self.push(bag),
+                _ => {}
             }
         }
         Ok(())
