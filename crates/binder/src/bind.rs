@@ -29,6 +29,8 @@ pub(crate) struct Binder<'c> {
     pub(crate) params: Vec<(String, Expr)>,
     /// How deep user-function calls nest now.
     pub(crate) call_depth: usize,
+    /// Subqueries bound so far (their ids).
+    pub(crate) subqueries: usize,
     /// How deep the question "does this function return a table?" nests
     /// (a function that calls itself would not end).
     pub(crate) probe_depth: std::cell::Cell<usize>,
@@ -43,6 +45,7 @@ impl<'c> Binder<'c> {
             lets: Vec::new(),
             params: Vec::new(),
             call_depth: 0,
+            subqueries: 0,
             probe_depth: std::cell::Cell::new(0),
             warnings: Vec::new(),
         }
@@ -137,11 +140,26 @@ impl<'c> Binder<'c> {
                 Some(LetValue::Scalar(_)) => false,
                 None => self.catalog.table(&ident.name).is_some(),
             },
+            ExprKind::Call { func, args } if func.name == "materialize" && args.len() == 1 => true,
             ExprKind::Call { func, .. } => {
                 self.user_function(&func.name).is_some_and(|def| self.returns_table(&def))
             }
             _ => false,
         }
+    }
+
+    /// A table used as a value: its first column (`x in (T)`), or with
+    /// `scalar` its first row's first value (`toscalar(T)`).
+    pub(crate) fn subquery(&mut self, table: &ast::Expr, scalar: bool) -> Result<Expr, BindError> {
+        let plan = self.tabular(table)?;
+        let Some(first) = plan.schema.first() else {
+            return Err(BindError::invalid("the table has no columns", table.span, "no columns"));
+        };
+        let ty = first.ty;
+        self.subqueries += 1;
+        let kind =
+            crate::plan::ExprKind::Subquery { plan: Box::new(plan), id: self.subqueries, scalar };
+        Ok(Expr { kind, ty, span: table.span })
     }
 
     /// A user function called without arguments where a table is named
@@ -177,6 +195,9 @@ impl<'c> Binder<'c> {
                 "`externaldata` (Calypso never reaches the network; load the file with -d)",
                 expr.span,
             )),
+            ExprKind::Call { func, args } if func.name == "materialize" && args.len() == 1 => {
+                self.tabular(&args[0])
+            }
             ExprKind::Call { func, args } => match self.user_function(&func.name) {
                 Some(def) => match self.call_function(&def, func, args, None, &[], expr.span)? {
                     crate::functions::Called::Tabular(plan) => Ok(*plan),

@@ -135,7 +135,26 @@ impl Binder<'_> {
                 let lhs = self.scalar(lhs, columns)?;
                 let mut items = Vec::new();
                 for item in list {
-                    let bound = self.scalar(item, columns)?;
+                    // A table in the list stands for its first column's values.
+                    let bound = if self.is_tabular(item) {
+                        self.subquery(item, false)?
+                    } else {
+                        self.scalar(item, columns)?
+                    };
+                    if matches!(bound.kind, ExprKind::Subquery { .. }) {
+                        let compatible = bound.ty == lhs.ty
+                            || (bound.ty.is_numeric() && lhs.ty.is_numeric())
+                            || lhs.ty == KqlType::Dynamic;
+                        if !compatible {
+                            return Err(BindError::types(
+                                format!("cannot look for a {} among {} values", lhs.ty, bound.ty),
+                                item.span,
+                                bound.ty.to_string(),
+                            ));
+                        }
+                        items.push(bound);
+                        continue;
+                    }
                     items.push(self.comparable(BinaryOp::Eq, &lhs, bound, item.span)?);
                 }
                 let kind = ExprKind::In {
@@ -475,6 +494,16 @@ impl Binder<'_> {
                 func.span,
                 "aggregate outside summarize",
             ));
+        }
+        if name == "toscalar" {
+            if args.len() != 1 || !self.is_tabular(&args[0]) {
+                return Err(BindError::invalid(
+                    "`toscalar` takes one tabular expression",
+                    span,
+                    "not a table",
+                ));
+            }
+            return self.subquery(&args[0], true);
         }
         if let Some(def) = self.user_function(name) {
             return match self.call_function(&def, func, args, None, columns, span)? {

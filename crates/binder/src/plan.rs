@@ -127,6 +127,65 @@ pub enum ParseMode {
     Regex,
 }
 
+impl Plan {
+    /// Calls `f` on every expression of this plan and the plans below it.
+    pub fn for_each_expr(&self, f: &mut dyn FnMut(&Expr)) {
+        match &self.kind {
+            PlanKind::Scan { .. } => {}
+            PlanKind::Filter { input, predicate } => {
+                f(predicate);
+                input.for_each_expr(f);
+            }
+            PlanKind::Project { input, exprs } => {
+                exprs.iter().for_each(&mut *f);
+                input.for_each_expr(f);
+            }
+            PlanKind::Aggregate { input, keys, aggregates } => {
+                keys.iter().for_each(&mut *f);
+                for a in aggregates {
+                    a.args.iter().for_each(&mut *f);
+                    a.filter.iter().for_each(&mut *f);
+                }
+                input.for_each_expr(f);
+            }
+            PlanKind::Join { left, right, .. } => {
+                left.for_each_expr(f);
+                right.for_each_expr(f);
+            }
+            PlanKind::Sort { input, keys } => {
+                keys.iter().for_each(|k| f(&k.expr));
+                input.for_each_expr(f);
+            }
+            PlanKind::Limit { input, .. } => input.for_each_expr(f),
+            PlanKind::Values { rows } => rows.iter().flatten().for_each(&mut *f),
+            PlanKind::Range { from, to, step } => [from, to, step].into_iter().for_each(&mut *f),
+            PlanKind::MvExpand { input, expand } => {
+                expand.targets.iter().for_each(|t| f(&t.expr));
+                input.for_each_expr(f);
+            }
+            PlanKind::Union { legs } => {
+                for (leg, exprs) in legs {
+                    exprs.iter().for_each(&mut *f);
+                    leg.for_each_expr(f);
+                }
+            }
+        }
+    }
+
+    /// Every subquery in this plan, outer before inner: (id, plan, scalar).
+    pub fn subqueries(&self) -> Vec<(usize, Plan, bool)> {
+        let mut found = Vec::new();
+        self.for_each_expr(&mut |e| {
+            e.for_each_subquery(&mut |s| {
+                if let ExprKind::Subquery { plan, id, scalar } = &s.kind {
+                    found.push((*id, (**plan).clone(), *scalar));
+                }
+            })
+        });
+        found
+    }
+}
+
 /// The arguments of `mv-expand`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Expand {
@@ -349,6 +408,17 @@ pub enum ExprKind {
         /// `!between`.
         negated: bool,
     },
+    /// The first column's values of a table (`x in (T)`), or with
+    /// `scalar`, its first row's (`toscalar(T)`); the engine evaluates the
+    /// table first.
+    Subquery {
+        /// The table.
+        plan: Box<Plan>,
+        /// Which subquery of the query this is.
+        id: usize,
+        /// `toscalar`: one value, null for an empty table.
+        scalar: bool,
+    },
     /// A column extracted by `parse`: capture group `group` of the pattern,
     /// converted to the expression's type; with no group, whether the row
     /// parses (`parse-where`).
@@ -387,6 +457,7 @@ impl Expr {
             ExprKind::Negate(inner) | ExprKind::Not(inner) => inner.for_each_column(f),
             ExprKind::HasAny { lhs, .. } => lhs.for_each_column(f),
             ExprKind::Parse { text, .. } => text.for_each_column(f),
+            ExprKind::Subquery { .. } => {}
             ExprKind::In { lhs, list, .. } => {
                 lhs.for_each_column(f);
                 list.iter().for_each(|e| e.for_each_column(f));
@@ -397,6 +468,37 @@ impl Expr {
                 high.for_each_column(f);
             }
         }
+    }
+
+    /// Calls `f` on every subquery in the expression, outer before inner.
+    pub fn for_each_subquery(&self, f: &mut dyn FnMut(&Expr)) {
+        if let ExprKind::Subquery { plan, .. } = &self.kind {
+            f(self);
+            plan.for_each_expr(&mut |e| e.for_each_subquery(f));
+            return;
+        }
+        let mut children: Vec<&Expr> = Vec::new();
+        match &self.kind {
+            ExprKind::Column(_)
+            | ExprKind::Literal(_)
+            | ExprKind::Now
+            | ExprKind::Subquery { .. } => {}
+            ExprKind::Call { args, .. } => children.extend(args),
+            ExprKind::Binary { lhs, rhs, .. }
+            | ExprKind::StrOp { lhs, rhs, .. }
+            | ExprKind::DynamicEquals { lhs, rhs, .. } => children.extend([&**lhs, &**rhs]),
+            ExprKind::Negate(inner) | ExprKind::Not(inner) => children.push(inner),
+            ExprKind::HasAny { lhs, .. } => children.push(lhs),
+            ExprKind::Parse { text, .. } => children.push(text),
+            ExprKind::In { lhs, list, .. } => {
+                children.push(lhs);
+                children.extend(list);
+            }
+            ExprKind::Between { value, low, high, .. } => {
+                children.extend([&**value, &**low, &**high])
+            }
+        }
+        children.into_iter().for_each(|c| c.for_each_subquery(f));
     }
 
     /// The conjuncts of `a and b and ...`.

@@ -196,13 +196,47 @@ impl Session {
         let now = self.now.unwrap_or_else(|| {
             chrono::Utc::now().timestamp_nanos_opt().expect("the current time fits in nanoseconds")
         });
+        // Subqueries (`x in (T)`, `toscalar(T)`) first, the innermost first.
+        let mut subqueries = HashMap::new();
+        for (id, plan, scalar) in bound.plan.subqueries().into_iter().rev() {
+            let batches = self.execute(&plan, now, subqueries.clone())?;
+            let mut values = Vec::new();
+            for batch in &batches {
+                for row in 0..batch.num_rows() {
+                    values.push(datafusion::common::ScalarValue::try_from_array(
+                        batch.column(0),
+                        row,
+                    )?);
+                    if scalar {
+                        break;
+                    }
+                }
+                if scalar && !values.is_empty() {
+                    break;
+                }
+            }
+            subqueries.insert(id, values);
+        }
+        let batches = self.execute(&bound.plan, now, subqueries)?;
+        let columns = bound.plan.schema.clone();
+        let batches = batches.iter().map(|b| conform(b, &columns)).collect::<Result<_, _>>()?;
+        Ok(QueryResult { columns, batches, warnings: bound.warnings })
+    }
+
+    /// Lowers and runs a bound plan.
+    fn execute(
+        &self,
+        plan: &calypso_binder::plan::Plan,
+        now: i64,
+        subqueries: HashMap<usize, Vec<datafusion::common::ScalarValue>>,
+    ) -> Result<Vec<RecordBatch>, QueryError> {
         let mut lowerer = lower::Lowerer {
-            ctx: scalar::Ctx { now },
+            ctx: scalar::Ctx { now, subqueries },
             tables: &self.providers,
             runtime: &self.runtime,
             next_alias: 0,
         };
-        let plan = lowerer.plan(&bound.plan)?;
+        let plan = lowerer.plan(plan)?;
 
         let ctx =
             SessionContext::new_with_config(SessionConfig::new().with_target_partitions(threads()));
@@ -210,13 +244,9 @@ impl Session {
         // aggregates share a FILTER (`countif(v > 2), sumif(v, v > 2)`: an
         // internal nullability error); it only saves recomputation.
         ctx.remove_optimizer_rule("common_sub_expression_eliminate");
-        let batches = self
+        Ok(self
             .runtime
-            .block_on(async { ctx.execute_logical_plan(plan).await?.collect().await })?;
-
-        let columns = bound.plan.schema.clone();
-        let batches = batches.iter().map(|b| conform(b, &columns)).collect::<Result<_, _>>()?;
-        Ok(QueryResult { columns, batches, warnings: bound.warnings })
+            .block_on(async { ctx.execute_logical_plan(plan).await?.collect().await })?)
     }
 }
 

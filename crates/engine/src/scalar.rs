@@ -13,10 +13,13 @@ use datafusion::prelude::{Expr as DfExpr, abs, coalesce, ident};
 use crate::QueryError;
 use crate::functions::{KqlUdf, call, datetime, dynamic, library, math, string, text};
 
-/// What lowering needs besides the expression: the query's instant.
+/// What lowering needs besides the expression: the query's instant and the
+/// values of its subqueries, evaluated before.
 pub(crate) struct Ctx {
     /// `now()`, nanoseconds since the Unix epoch.
     pub(crate) now: i64,
+    /// Each subquery's first-column values, by id.
+    pub(crate) subqueries: std::collections::HashMap<usize, Vec<ScalarValue>>,
 }
 
 impl Ctx {
@@ -52,10 +55,24 @@ impl Ctx {
                 };
                 let common = list.iter().fold(lhs.ty, |acc, item| common_type(acc, item.ty));
                 let value = fold(self.typed(lhs, common)?);
-                let items = list
-                    .iter()
-                    .map(|i| Ok(fold(self.typed(i, common)?)))
-                    .collect::<Result<Vec<_>, QueryError>>()?;
+                let mut items = Vec::new();
+                for item in list {
+                    if let ExprKind::Subquery { id, .. } = &item.kind {
+                        // A table's column: its values, evaluated before.
+                        let values = self.subquery(*id)?;
+                        items.extend(
+                            values
+                                .iter()
+                                .filter(|v| !v.is_null())
+                                .map(|v| fold(cast(lit(v.clone()), arrow_type(common)))),
+                        );
+                        continue;
+                    }
+                    items.push(fold(self.typed(item, common)?));
+                }
+                if items.is_empty() {
+                    return Ok(lit(*negated));
+                }
                 // A null operand is not in any list: `in` is false, `!in` true.
                 coalesce(vec![value.in_list(items, *negated), lit(*negated)])
             }
@@ -82,10 +99,24 @@ impl Ctx {
                 if *negated { !eq } else { eq }
             }
             ExprKind::Call { func, args } => self.call(*func, args, e.ty)?,
+            ExprKind::Subquery { id, scalar: true, .. } => match self.subquery(*id)?.first() {
+                Some(first) => cast(lit(first.clone()), arrow_type(e.ty)),
+                None => literal(&Value::Null, e.ty),
+            },
+            ExprKind::Subquery { .. } => {
+                return Err(QueryError::internal("a table's column used as a single value"));
+            }
             ExprKind::Parse { text, pattern, group } => {
                 crate::functions::parse::call(pattern, *group, e.ty, self.expr(text)?)
             }
         })
+    }
+
+    /// The values of subquery `id`.
+    fn subquery(&self, id: usize) -> Result<&Vec<ScalarValue>, QueryError> {
+        self.subqueries
+            .get(&id)
+            .ok_or_else(|| QueryError::internal(format!("subquery {id} was not evaluated")))
     }
 
     /// `e` cast to the Arrow type of `ty` when its own differs.

@@ -858,3 +858,27 @@ fn make_bag_merges_property_bags() {
     assert_eq!(rows, [[json!(1), json!({"a": 1, "b": 2})], [json!(2), json!({})]]);
     assert!(s.query("print x = 1 | summarize make_bag(x)").is_err());
 }
+
+/// §4.5 and §2.4: a table in an `in` list stands for its first column;
+/// toscalar is its first value; materialize changes nothing.
+#[test]
+fn subqueries_in_lists_and_toscalar() {
+    let s = session(&[]);
+    let data = "datatable(ip:string, n:long)['1.1.1.1', 1, '2.2.2.2', 2]";
+    let bad = "let Bad = datatable(ip:string)['1.1.1.1', '3.3.3.3'];";
+    assert_eq!(run(&s, &format!("{bad} {data} | where ip in (Bad) | project n")).1, [[json!(1)]]);
+    assert_eq!(
+        run(&s, &format!("{bad} {data} | where ip !in ((Bad | project ip)) | project n")).1,
+        [[json!(2)]]
+    );
+    assert_eq!(count(&s, &format!("let E = datatable(ip:string)[]; {data} | where ip in (E)")), 0);
+    assert_eq!(count(&s, &format!("let E = datatable(ip:string)[]; {data} | where ip !in (E)")), 2);
+    assert_eq!(run(&s, "let u = datatable(n:string)['ALICE']; datatable(n:string)['alice', 'bob'] | where n in~ (u)").1, [[json!("alice")]]);
+    assert_eq!(
+        run(&s, "let t = toscalar(datatable(x:long)[5, 9] | summarize max(x)); print t, t * 2").1,
+        [[json!(9), json!(18)]]
+    );
+    assert_eq!(run(&s, "print toscalar(datatable(x:long)[] | project x)").1, [[Value::Null]]);
+    assert_eq!(count(&s, "let m = materialize(datatable(x:long)[1, 2]); m"), 2);
+    assert!(s.query(&format!("{bad} datatable(n:long)[1] | where n in (Bad)")).is_err());
+}
