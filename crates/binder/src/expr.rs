@@ -126,6 +126,11 @@ impl Binder<'_> {
                     }
                 })
             }
+            A::Binary { op: ast::BinaryOp::Str(str_op), op_span, lhs, rhs }
+                if matches!(lhs.kind, A::Star) =>
+            {
+                self.any_column(*str_op, *op_span, rhs, columns, span)
+            }
             A::Binary { op, op_span, lhs, rhs } => {
                 let lhs = self.scalar(lhs, columns)?;
                 let rhs = self.scalar(rhs, columns)?;
@@ -169,12 +174,17 @@ impl Binder<'_> {
                 let lhs = self.scalar(lhs, columns)?;
                 let lhs = self.text_operand(lhs, "has_any")?;
                 let mut terms = Vec::new();
+                let mut tables = Vec::new();
                 for item in list {
+                    if self.is_tabular(item) {
+                        tables.push(self.subquery(item, false)?);
+                        continue;
+                    }
                     let bound = self.scalar(item, columns)?;
                     collect_terms(&bound, &mut terms)?;
                 }
                 Ok(expr(
-                    ExprKind::HasAny { lhs: boxed(lhs), terms, all: *all },
+                    ExprKind::HasAny { lhs: boxed(lhs), terms, tables, all: *all },
                     KqlType::Bool,
                     span,
                 ))
@@ -206,6 +216,44 @@ impl Binder<'_> {
                 "not in a `let`",
             )),
         }
+    }
+
+    /// `* has x`: some column's text matches; `* !has x`: none does.
+    fn any_column(
+        &mut self,
+        op: ast::StrOp,
+        op_span: Span,
+        rhs: &ast::Expr,
+        columns: &[Column],
+        span: Span,
+    ) -> Result<Expr, BindError> {
+        let positive = ast::StrOp { negated: false, ..op };
+        let mut any: Option<Expr> = None;
+        for col in columns {
+            let value = expr(ExprKind::Column(col.name.clone()), col.ty, span);
+            let text = if col.ty == KqlType::String {
+                value
+            } else {
+                expr(
+                    ExprKind::Call { func: ScalarFunc::ToString, args: vec![value] },
+                    KqlType::String,
+                    span,
+                )
+            };
+            let rhs = self.scalar(rhs, columns)?;
+            let test = self.binary(ast::BinaryOp::Str(positive), op_span, text, rhs, span)?;
+            any = Some(match any {
+                None => test,
+                Some(acc) => {
+                    let kind =
+                        ExprKind::Binary { op: BinaryOp::Or, lhs: boxed(acc), rhs: boxed(test) };
+                    expr(kind, KqlType::Bool, span)
+                }
+            });
+        }
+        let any =
+            any.unwrap_or_else(|| expr(ExprKind::Literal(Value::Bool(false)), KqlType::Bool, span));
+        Ok(if op.negated { expr(ExprKind::Not(boxed(any)), KqlType::Bool, span) } else { any })
     }
 
     fn name(&mut self, ident: &ast::Ident, columns: &[Column]) -> Result<Expr, BindError> {

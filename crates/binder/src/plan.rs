@@ -383,6 +383,8 @@ pub enum ExprKind {
         lhs: Box<Expr>,
         /// The terms.
         terms: Vec<String>,
+        /// Tables whose first column's values are terms too (subqueries).
+        tables: Vec<Expr>,
         /// `has_all`.
         all: bool,
     },
@@ -488,7 +490,10 @@ impl Expr {
             | ExprKind::StrOp { lhs, rhs, .. }
             | ExprKind::DynamicEquals { lhs, rhs, .. } => children.extend([&**lhs, &**rhs]),
             ExprKind::Negate(inner) | ExprKind::Not(inner) => children.push(inner),
-            ExprKind::HasAny { lhs, .. } => children.push(lhs),
+            ExprKind::HasAny { lhs, tables, .. } => {
+                children.push(lhs);
+                children.extend(tables);
+            }
             ExprKind::Parse { text, .. } => children.push(text),
             ExprKind::In { lhs, list, .. } => {
                 children.push(lhs);

@@ -42,8 +42,19 @@ impl Ctx {
             ExprKind::StrOp { op, lhs, rhs } => {
                 call(string::StrOpUdf::new(*op), vec![self.expr(lhs)?, self.expr(rhs)?])
             }
-            ExprKind::HasAny { lhs, terms, all } => {
-                call(string::HasAnyUdf::new(terms.clone(), *all), vec![self.expr(lhs)?])
+            ExprKind::HasAny { lhs, terms, tables, all } => {
+                // A table's values are terms too, as their text.
+                let mut terms = terms.clone();
+                for table in tables {
+                    let ExprKind::Subquery { id, .. } = &table.kind else { continue };
+                    terms.extend(self.subquery(*id)?.iter().filter(|v| !v.is_null()).map(
+                        |v| match v {
+                            ScalarValue::Utf8(Some(s)) => s.clone(),
+                            other => other.to_string(),
+                        },
+                    ));
+                }
+                call(string::HasAnyUdf::new(terms, *all), vec![self.expr(lhs)?])
             }
             ExprKind::In { lhs, list, negated, case_insensitive } => {
                 let fold = |x: DfExpr| {

@@ -882,3 +882,18 @@ fn subqueries_in_lists_and_toscalar() {
     assert_eq!(count(&s, "let m = materialize(datatable(x:long)[1, 2]); m"), 2);
     assert!(s.query(&format!("{bad} datatable(n:long)[1] | where n in (Bad)")).is_err());
 }
+
+/// §3.1 and §4.5: `* op x` searches every column's text; a negated
+/// operator means no column matches. has_any takes a table's terms.
+#[test]
+fn star_searches_every_column_and_has_any_takes_tables() {
+    let s = session(&[]);
+    let data = "datatable(s:string, n:int)['needle in haystack', 1, 'another row', 2]";
+    assert_eq!(
+        run(&s, &format!("{data} | where * contains 'needle' or * !contains 'row' | project n")).1,
+        [[json!(1)]]
+    );
+    assert_eq!(run(&s, &format!("{data} | where * has '2' | project n")).1, [[json!(2)]]);
+    let q = "let Terms = datatable(t:string)['mimikatz', 'rubeus']; datatable(cmd:string)['run mimikatz now', 'notepad.exe', 'Rubeus.exe asktgt'] | where cmd has_any (Terms)";
+    assert_eq!(count(&s, q), 2);
+}
