@@ -42,17 +42,8 @@ const AGGREGATES: [&str; 28] = [
 
 /// KQL functions that Calypso knows but does not run yet: refused by name
 /// rather than reported as unknown.
-const KNOWN_UNSUPPORTED: [&str; 9] = [
-    "extract_all",
-    "replace_regex",
-    "datetime_part",
-    "percentile",
-    "percentiles",
-    "parse_url",
-    "hash_sha256",
-    "hash_md5",
-    "format_timespan",
-];
+const KNOWN_UNSUPPORTED: [&str; 6] =
+    ["percentile", "percentiles", "parse_url", "hash_sha256", "hash_md5", "format_timespan"];
 
 /// Whether `name` is an aggregate function.
 pub(crate) fn is_aggregate_name(name: &str) -> bool {

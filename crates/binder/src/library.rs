@@ -33,19 +33,23 @@ const fn sig(
 pub static LIBRARY: &[Signature] = &[
     sig("abs", (1, 1), |t| numeric_or_timespan(t[0])),
     sig("array_concat", (1, 64), |t| dynamics(t).map(|_| Dynamic)),
+    sig("array_index_of", (2, 2), |t| dynamics(&t[..1]).map(|_| Long)),
     sig("array_slice", (3, 3), |t| {
         dynamics(&t[..1]).and(all_of(&t[1..], &[Long, Long])).map(|_| Dynamic)
     }),
     sig("array_sort_asc", (1, 1), |t| dynamics(t).map(|_| Dynamic)),
     sig("array_sort_desc", (1, 1), |t| dynamics(t).map(|_| Dynamic)),
     sig("bag_keys", (1, 1), |t| dynamics(t).map(|_| Dynamic)),
+    sig("bag_merge", (2, 64), |t| dynamics(t).map(|_| Dynamic)),
     sig("bag_pack", (0, 64), pack),
+    sig("bag_remove_keys", (2, 2), |t| dynamics(t).map(|_| Dynamic)),
     sig("base64_decode_tostring", (1, 1), |t| all_of(t, &[String]).map(|_| String)),
     sig("base64_encode_tostring", (1, 1), |t| all_of(t, &[String]).map(|_| String)),
     sig("bin", (2, 2), bin),
     sig("coalesce", (2, 64), common),
     sig("countof", (2, 3), |t| all_of(t, &[String, String, String]).map(|_| Long)),
     sig("datetime_add", (3, 3), |t| all_of(t, &[String, Long, Datetime]).map(|_| Datetime)),
+    sig("datetime_part", (2, 2), |t| all_of(t, &[String, Datetime]).map(|_| Long)),
     sig("dayofmonth", (1, 1), |t| all_of(t, &[Datetime]).map(|_| Long)),
     sig("dayofweek", (1, 1), |t| all_of(t, &[Datetime]).map(|_| Timespan)),
     sig("dayofyear", (1, 1), |t| all_of(t, &[Datetime]).map(|_| Long)),
@@ -54,6 +58,13 @@ pub static LIBRARY: &[Signature] = &[
     sig("endofweek", (1, 2), start_or_end),
     sig("endofyear", (1, 2), start_or_end),
     sig("extract", (3, 3), |t| all_of(t, &[String, Long, String]).map(|_| String)),
+    sig("extract_all", (2, 3), |t| {
+        match t.len() {
+            2 => all_of(t, &[String, String]),
+            _ => all_of(t, &[String, Dynamic, String]),
+        }
+        .map(|_| Dynamic)
+    }),
     sig("floor", (2, 2), bin),
     sig("format_datetime", (2, 2), |t| all_of(t, &[Datetime, String]).map(|_| String)),
     sig("getmonth", (1, 1), |t| all_of(t, &[Datetime]).map(|_| Long)),
@@ -67,11 +78,14 @@ pub static LIBRARY: &[Signature] = &[
     sig("make_datetime", (3, 6), |t| {
         all_of(t, &[Long, Long, Long, Long, Long, Real]).map(|_| Datetime)
     }),
+    sig("max_of", (2, 64), common),
+    sig("min_of", (2, 64), common),
     sig("monthofyear", (1, 1), |t| all_of(t, &[Datetime]).map(|_| Long)),
     sig("pack", (0, 64), pack),
     sig("pack_array", (0, 64), |_| Ok(Dynamic)),
     sig("parse_json", (1, 1), |_| Ok(Dynamic)),
     sig("parsejson", (1, 1), |_| Ok(Dynamic)),
+    sig("replace_regex", (3, 3), |t| all_of(t, &[String, String, String]).map(|_| String)),
     sig("replace_string", (3, 3), |t| all_of(t, &[String, String, String]).map(|_| String)),
     sig("reverse", (1, 1), |t| text_arg(t[0]).map(|_| String)),
     sig("round", (1, 2), |t| {
@@ -94,6 +108,7 @@ pub static LIBRARY: &[Signature] = &[
     }),
     sig("strcat_delim", (2, 65), |t| all_of(&t[..1], &[String]).map(|_| String)),
     sig("string_size", (1, 1), |t| text_arg(t[0]).map(|_| Long)),
+    sig("strrep", (2, 3), |t| text_arg(t[0]).and(all_of(&t[1..], &[Long, String])).map(|_| String)),
     sig("substring", (2, 3), |t| {
         text_arg(t[0]).and(all_of(&t[1..], &[Long, Long])).map(|_| String)
     }),
@@ -109,6 +124,9 @@ pub static LIBRARY: &[Signature] = &[
     sig("trim", (2, 2), |t| all_of(t, &[String, String]).map(|_| String)),
     sig("trim_end", (2, 2), |t| all_of(t, &[String, String]).map(|_| String)),
     sig("trim_start", (2, 2), |t| all_of(t, &[String, String]).map(|_| String)),
+    sig("url_decode", (1, 1), |t| all_of(t, &[String]).map(|_| String)),
+    sig("week_of_year", (1, 1), |t| all_of(t, &[Datetime]).map(|_| Long)),
+    sig("zip", (2, 64), |t| dynamics(t).map(|_| Dynamic)),
 ];
 
 /// The signature of `name`, if the library has it.

@@ -289,10 +289,7 @@ fn type_errors_are_refused_before_running() {
         ("T | where n", "`where` needs a bool predicate"),
         ("T | extend x = iff(n > 0, 1, 'a')", "different types"),
         ("T | summarize n", "needs an aggregate function"),
-        (
-            "T | where replace_regex(s, 'x', 'y') == 'y'",
-            "the function `replace_regex()` is not supported yet",
-        ),
+        ("T | extend h = hash_sha256(s)", "the function `hash_sha256()` is not supported yet"),
         ("T | extend x = bin(t, 5)", "`bin`: cannot bin a datetime by a long"),
         ("T | extend x = substring(s)", "`substring` takes 2 to 3 arguments"),
         ("T | where lenght(s) == 1", "unknown function `lenght`"),
@@ -896,4 +893,35 @@ fn star_searches_every_column_and_has_any_takes_tables() {
     assert_eq!(run(&s, &format!("{data} | where * has '2' | project n")).1, [[json!(2)]]);
     let q = "let Terms = datatable(t:string)['mimikatz', 'rubeus']; datatable(cmd:string)['run mimikatz now', 'notepad.exe', 'Rubeus.exe asktgt'] | where cmd has_any (Terms)";
     assert_eq!(count(&s, q), 2);
+}
+
+/// §6.1, §6.3–§6.5: the third library batch.
+#[test]
+fn third_library_batch_follows_kusto() {
+    let s = session(&[]);
+    let cases: &[(&str, Value)] = &[
+        ("replace_regex('abc123def', @'(\\d+)', @'<\\1>')", json!("abc<123>def")),
+        ("replace_regex('a.b', @'\\.', '$')", json!("a$b")),
+        ("extract_all(@'(\\w)(\\w+)', 'test word')", json!([["t", "est"], ["w", "ord"]])),
+        ("extract_all(@'(\\w+)', 'test word')", json!(["test", "word"])),
+        ("extract_all(@'(\\d+)', 'none')", Value::Null),
+        ("extract_all(@'(\\w)(\\w+)', dynamic([2]), 'test word')", json!(["est", "ord"])),
+        ("datetime_part('week_of_year', datetime(2024-03-05))", json!(10)),
+        ("datetime_part('quarter', datetime(2024-08-05))", json!(3)),
+        ("week_of_year(datetime(2024-03-05))", json!(10)),
+        ("max_of(1, long(null), 7)", json!(7)),
+        ("min_of('b', 'a')", json!("a")),
+        ("max_of(long(null), long(null))", Value::Null),
+        ("array_index_of(dynamic(['a', 'b']), 'b')", json!(1)),
+        ("array_index_of(dynamic(['a']), 'z')", json!(-1)),
+        ("bag_merge(dynamic({'a': 1}), dynamic({'a': 2, 'b': 3}))", json!({"a": 1, "b": 3})),
+        ("bag_remove_keys(dynamic({'a': 1, 'b': 2}), dynamic(['a']))", json!({"b": 2})),
+        ("zip(dynamic([1, 2]), dynamic(['a']))", json!([[1, "a"], [2, null]])),
+        ("strrep('ab', 3, '-')", json!("ab-ab-ab")),
+        ("url_decode('a%20b%2Fc')", json!("a b/c")),
+    ];
+    for (expr, expected) in cases {
+        let (_, rows) = run(&s, &format!("print v = {expr}"));
+        assert_eq!(&rows[0][0], expected, "{expr}");
+    }
 }

@@ -150,3 +150,68 @@ pub(crate) fn strcat_array(args: &[ArrayRef], _: &[KqlType], _: KqlType) -> Resu
             .collect::<StringArray>(),
     ))
 }
+
+/// `array_index_of(a, v)`: the first position of `v`, -1 when absent, null
+/// for a non-array.
+pub(crate) fn array_index_of(args: &[ArrayRef], types: &[KqlType], _: KqlType) -> Result<ArrayRef> {
+    Ok(Arc::new(
+        (0..rows(args))
+            .map(|r| {
+                let Value::Array(items) = value(args, 0, r) else { return None };
+                let wanted = json_value(args[1].as_ref(), r, types[1]);
+                Some(items.iter().position(|v| *v == wanted).map_or(-1, |i| i as i64))
+            })
+            .collect::<Int64Array>(),
+    ))
+}
+
+/// `bag_merge(b1, b2, ...)`: the leftmost bag's value wins a repeated key.
+pub(crate) fn bag_merge(args: &[ArrayRef], _: &[KqlType], _: KqlType) -> Result<ArrayRef> {
+    Ok(dynamic((0..rows(args)).map(|r| {
+        let mut merged = serde_json::Map::new();
+        for i in 0..args.len() {
+            if let Value::Object(bag) = value(args, i, r) {
+                for (k, v) in bag {
+                    merged.entry(k).or_insert(v);
+                }
+            }
+        }
+        Some(Value::Object(merged))
+    })))
+}
+
+/// `bag_remove_keys(bag, keys)`.
+pub(crate) fn bag_remove_keys(args: &[ArrayRef], _: &[KqlType], _: KqlType) -> Result<ArrayRef> {
+    Ok(dynamic((0..rows(args)).map(|r| {
+        let Value::Object(mut bag) = value(args, 0, r) else { return None };
+        if let Value::Array(keys) = value(args, 1, r) {
+            for key in keys {
+                bag.remove(&dynamic_text(&key));
+            }
+        }
+        Some(Value::Object(bag))
+    })))
+}
+
+/// `zip(a1, a2, ...)`: arrays of the elements at each position, the shorter
+/// arrays padded with null.
+pub(crate) fn zip(args: &[ArrayRef], _: &[KqlType], _: KqlType) -> Result<ArrayRef> {
+    Ok(dynamic((0..rows(args)).map(|r| {
+        let arrays: Vec<Vec<Value>> = (0..args.len())
+            .map(|i| match value(args, i, r) {
+                Value::Array(items) => Some(items),
+                _ => None,
+            })
+            .collect::<Option<_>>()?;
+        let longest = arrays.iter().map(Vec::len).max().unwrap_or(0);
+        Some(Value::Array(
+            (0..longest)
+                .map(|i| {
+                    Value::Array(
+                        arrays.iter().map(|a| a.get(i).cloned().unwrap_or(Value::Null)).collect(),
+                    )
+                })
+                .collect(),
+        ))
+    })))
+}

@@ -19,7 +19,7 @@ use datafusion::arrow::array::{
 };
 use datafusion::arrow::compute::{cast, kernels::zip::zip};
 use datafusion::arrow::datatypes::{DataType, Float64Type, Int64Type};
-use datafusion::common::{DataFusionError, Result};
+use datafusion::common::{DataFusionError, Result, ScalarValue};
 use datafusion::logical_expr::{
     ColumnarValue, ScalarFunctionArgs, ScalarUDF, ScalarUDFImpl, Signature, Volatility,
 };
@@ -37,6 +37,18 @@ pub(crate) fn kernel(name: &str) -> Option<Kernel> {
     Some(match name {
         "abs" => abs,
         "array_concat" => arrays::array_concat,
+        "array_index_of" => arrays::array_index_of,
+        "bag_merge" => arrays::bag_merge,
+        "bag_remove_keys" => arrays::bag_remove_keys,
+        "datetime_part" => datetime_part,
+        "extract_all" => extract_all,
+        "max_of" => |a, _, r| extreme_of(a, r, true),
+        "min_of" => |a, _, r| extreme_of(a, r, false),
+        "replace_regex" => replace_regex,
+        "strrep" => strrep,
+        "url_decode" => url_decode,
+        "week_of_year" => |a, _, _| date_part(a, |d| i64::from(d.iso_week().week())),
+        "zip" => arrays::zip,
         "array_slice" => arrays::array_slice,
         "array_sort_asc" => arrays::array_sort_asc,
         "array_sort_desc" => arrays::array_sort_desc,
@@ -372,6 +384,168 @@ fn base64_encode(args: &[ArrayRef], _: &[KqlType], _: KqlType) -> Result<ArrayRe
     use base64::Engine as _;
     let texts = strings(&args[0])?;
     rows_string(args, |r| base64::engine::general_purpose::STANDARD.encode(texts.value(r)))
+}
+
+/// `replace_regex(text, regex, rewrite)`: every match replaced; `\\1` in the
+/// rewrite is the first group.
+fn replace_regex(args: &[ArrayRef], _: &[KqlType], _: KqlType) -> Result<ArrayRef> {
+    let (texts, patterns, rewrites) = (strings(&args[0])?, strings(&args[1])?, strings(&args[2])?);
+    let group = regex::Regex::new(r"\\(\d)").expect("a valid regex");
+    let mut compiled: HashMap<String, regex::Regex> = HashMap::new();
+    let mut out = Vec::with_capacity(texts.len());
+    for r in 0..texts.len() {
+        let pattern = patterns.value(r);
+        if !compiled.contains_key(pattern) {
+            let re = regex::Regex::new(pattern).map_err(|e| {
+                DataFusionError::Execution(format!(
+                    "`replace_regex`: invalid regex {pattern:?}: {e}"
+                ))
+            })?;
+            compiled.insert(pattern.to_owned(), re);
+        }
+        // `\1` is Kusto's group reference; `$` is literal text there.
+        let rewrite =
+            group.replace_all(&rewrites.value(r).replace('$', "$$"), "$${$1}").into_owned();
+        out.push(Some(
+            compiled[pattern].replace_all(texts.value(r), rewrite.as_str()).into_owned(),
+        ));
+    }
+    Ok(Arc::new(StringArray::from(out)))
+}
+
+/// `extract_all(regex, [groups,] text)`: every match; with one group (or
+/// one selected) a flat array, with several an array per match; no match
+/// is null (§6.3).
+fn extract_all(args: &[ArrayRef], types: &[KqlType], _: KqlType) -> Result<ArrayRef> {
+    let patterns = strings(&args[0])?;
+    let texts = strings(&args[args.len() - 1])?;
+    let selections = (args.len() == 3).then(|| (args[1].clone(), types[1]));
+    let mut compiled: HashMap<String, regex::Regex> = HashMap::new();
+    let mut out = Vec::with_capacity(texts.len());
+    for r in 0..texts.len() {
+        let pattern = patterns.value(r);
+        if !compiled.contains_key(pattern) {
+            let re = regex::Regex::new(pattern).map_err(|e| {
+                DataFusionError::Execution(format!("`extract_all`: invalid regex {pattern:?}: {e}"))
+            })?;
+            compiled.insert(pattern.to_owned(), re);
+        }
+        let re = &compiled[pattern];
+        let n_groups = re.captures_len() - 1;
+        let mut groups: Vec<usize> = match &selections {
+            Some((a, t)) => match json_value(a.as_ref(), r, *t) {
+                Value::Array(items) => {
+                    items.iter().filter_map(|v| v.as_u64()).map(|g| g as usize).collect()
+                }
+                _ => Vec::new(),
+            },
+            None => Vec::new(),
+        };
+        groups.retain(|g| *g >= 1 && *g <= n_groups);
+        if groups.is_empty() {
+            groups = (1..=n_groups.max(1)).collect();
+        }
+        let text = |m: Option<regex::Match>| Value::String(m.map_or("", |m| m.as_str()).to_owned());
+        let matches: Vec<Value> = re
+            .captures_iter(texts.value(r))
+            .map(|c| {
+                if n_groups == 0 {
+                    return text(c.get(0));
+                }
+                match groups.as_slice() {
+                    [g] => text(c.get(*g)),
+                    many => Value::Array(many.iter().map(|g| text(c.get(*g))).collect()),
+                }
+            })
+            .collect();
+        out.push((!matches.is_empty()).then(|| Value::Array(matches).to_string()));
+    }
+    Ok(Arc::new(StringArray::from(out)))
+}
+
+/// `strrep(s, n[, delimiter])`.
+fn strrep(args: &[ArrayRef], types: &[KqlType], _: KqlType) -> Result<ArrayRef> {
+    let counts = longs(&args[1])?;
+    let delims = args.get(2).map(strings).transpose()?;
+    rows_string(args, |r| {
+        let n = if counts.is_null(r) { 0 } else { counts.value(r).clamp(0, 1 << 16) as usize };
+        let delim = delims.as_ref().map_or("", |d| d.value(r));
+        vec![text(args[0].as_ref(), r, types[0]); n].join(delim)
+    })
+}
+
+/// `url_decode(s)`: percent escapes decoded; `""` when the result is not
+/// UTF-8.
+fn url_decode(args: &[ArrayRef], _: &[KqlType], _: KqlType) -> Result<ArrayRef> {
+    let texts = strings(&args[0])?;
+    rows_string(args, |r| {
+        percent_encoding::percent_decode_str(texts.value(r))
+            .decode_utf8()
+            .map(|s| s.into_owned())
+            .unwrap_or_default()
+    })
+}
+
+/// `max_of(a, b, ...)` / `min_of`: the extreme of the non-null arguments;
+/// null when all are null.
+fn extreme_of(args: &[ArrayRef], result: KqlType, max: bool) -> Result<ArrayRef> {
+    let target = calypso_io::arrow_type(result);
+    let arrays = args.iter().map(|a| cast(a, &target)).collect::<Result<Vec<_>, _>>()?;
+    let null = ScalarValue::try_from(&target)?;
+    let mut out = Vec::with_capacity(rows(args));
+    for r in 0..rows(args) {
+        let mut best: Option<ScalarValue> = None;
+        for a in &arrays {
+            let v = ScalarValue::try_from_array(a, r)?;
+            if v.is_null() {
+                continue;
+            }
+            let better = match &best {
+                None => true,
+                Some(b) => {
+                    let order = v.partial_cmp(b);
+                    if max {
+                        order == Some(std::cmp::Ordering::Greater)
+                    } else {
+                        order == Some(std::cmp::Ordering::Less)
+                    }
+                }
+            };
+            if better {
+                best = Some(v);
+            }
+        }
+        out.push(best.unwrap_or_else(|| null.clone()));
+    }
+    ScalarValue::iter_to_array(out)
+}
+
+/// `datetime_part(part, dt)` (§6.1: `week_of_year` is the ISO week).
+fn datetime_part(args: &[ArrayRef], _: &[KqlType], _: KqlType) -> Result<ArrayRef> {
+    let (parts, values) = (strings(&args[0])?, longs(&args[1])?);
+    rows_long(args, |r| {
+        if values.is_null(r) {
+            return None;
+        }
+        let ns = values.value(r);
+        let d = instant(ns);
+        let fraction = ns.rem_euclid(1_000_000_000);
+        Some(match parts.value(r).to_ascii_lowercase().as_str() {
+            "year" => i64::from(d.year()),
+            "quarter" => i64::from((d.month() - 1) / 3 + 1),
+            "month" => i64::from(d.month()),
+            "week_of_year" => i64::from(d.iso_week().week()),
+            "day" => i64::from(d.day()),
+            "dayofyear" => i64::from(d.ordinal()),
+            "hour" => i64::from(d.hour()),
+            "minute" => i64::from(d.minute()),
+            "second" => i64::from(d.second()),
+            "millisecond" => fraction / 1_000_000,
+            "microsecond" => fraction / 1_000,
+            "nanosecond" => fraction,
+            _ => return None,
+        })
+    })
 }
 
 /// `base64_decode_tostring(s)`: the UTF-8 text the base64 encodes; `""`
