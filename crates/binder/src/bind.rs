@@ -189,7 +189,7 @@ impl<'c> Binder<'c> {
             ExprKind::Print(items) => self.print(items, expr.span),
             ExprKind::Range { name, from, to, step } => self.range(name, from, to, step, expr.span),
             ExprKind::Union { params, legs } => self.union(None, params, legs, expr.span),
-            ExprKind::Search(_) => Err(BindError::unsupported("`search`", expr.span)),
+            ExprKind::Search(args) => self.search(None, args, expr.span),
             ExprKind::Find { .. } => Err(BindError::unsupported("`find`", expr.span)),
             ExprKind::ExternalData { .. } => Err(BindError::unsupported(
                 "`externaldata` (Calypso never reaches the network; load the file with -d)",
@@ -293,6 +293,7 @@ impl<'c> Binder<'c> {
             }
             OperatorKind::Distinct(items) => self.distinct(input, items, span),
             OperatorKind::Top { count, key } => self.top(input, count, key, span),
+            OperatorKind::Search(args) => self.search(Some(input), args, span),
             OperatorKind::Invoke(call) => self.invoke(input, call, span),
             OperatorKind::Lookup { params, right, on } => {
                 self.lookup(input, params, right, on, span)

@@ -19,6 +19,7 @@ mod names;
 mod parse;
 pub mod plan;
 mod reshape;
+mod search;
 mod sources;
 mod summarize;
 mod union;

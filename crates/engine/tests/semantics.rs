@@ -925,3 +925,30 @@ fn third_library_batch_follows_kusto() {
         assert_eq!(&rows[0][0], expected, "{expr}");
     }
 }
+
+/// §3.27: search, with the shapes the oracle measured.
+#[test]
+fn search_finds_terms_in_string_columns() {
+    let s = session(&[]);
+    let (names, rows) = run(
+        &s,
+        "datatable(s:string)['the quick brown', 'fox jumps over'] | search 'quick' or 'jumps'",
+    );
+    assert_eq!(names, ["$table", "s"]);
+    assert_eq!(rows.len(), 2);
+    assert_eq!(rows[0][0], json!("search_arg0"));
+    assert_eq!(count(&s, "datatable(s:string)['alpha', 'beta'] | search 'a'"), 0);
+    assert_eq!(count(&s, "datatable(s:string)['10.5', 'abc', '20'] | search '10*'"), 1);
+    assert_eq!(count(&s, "datatable(s:string)['foo bar baz'] | search s:'bar'"), 1);
+    assert_eq!(
+        count(&s, "datatable(s:string)['The Quick'] | search kind=case_sensitive 'quick'"),
+        0
+    );
+    // Numbers are not searched in numeric columns.
+    let q = "datatable(a:string, b:long, c:real)['needle', 42, 3.14, 'haystack', 7, 2.71] | search 'needle' or 42 or 2.71 | project a";
+    assert_eq!(run(&s, q).1, [[json!("needle")]]);
+    assert_eq!(
+        count(&s, "datatable(s:string, code:long)['ok', 200, 'fail', 500] | search code >= 300"),
+        1
+    );
+}

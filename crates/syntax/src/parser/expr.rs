@@ -89,6 +89,12 @@ impl Parser<'_> {
             TokenKind::Punct(">=") => Some(BinaryOp::Ge),
             TokenKind::Punct("=~") => Some(BinaryOp::EqCi),
             TokenKind::Punct("!~") => Some(BinaryOp::NeCi),
+            // `Col:"x"` is `Col has "x"` (Kusto's grammar; used by `search`).
+            TokenKind::Punct(":") => Some(BinaryOp::Str(StrOp {
+                kind: StrOpKind::Has,
+                negated: false,
+                case_sensitive: false,
+            })),
             _ => None,
         };
         if let Some(op) = symbol {
