@@ -46,6 +46,16 @@ pub static LIBRARY: &[Signature] = &[
     sig("base64_decode_tostring", (1, 1), |t| all_of(t, &[String]).map(|_| String)),
     sig("base64_encode_tostring", (1, 1), |t| all_of(t, &[String]).map(|_| String)),
     sig("bin", (2, 2), bin),
+    sig("bin_at", (3, 3), |t| {
+        bin(&t[..2]).and_then(|ty| {
+            if t[2] == t[0] || (t[2].is_numeric() && t[0].is_numeric()) {
+                Ok(ty)
+            } else {
+                Err(format!("the fixed point must be a {}", t[0]))
+            }
+        })
+    }),
+    sig("ceiling", (1, 1), |t| numeric_or_timespan(t[0])),
     sig("coalesce", (2, 64), common),
     sig("countof", (2, 3), |t| all_of(t, &[String, String, String]).map(|_| Long)),
     sig("datetime_add", (3, 3), |t| all_of(t, &[String, Long, Datetime]).map(|_| Datetime)),
@@ -57,6 +67,9 @@ pub static LIBRARY: &[Signature] = &[
     sig("endofmonth", (1, 2), start_or_end),
     sig("endofweek", (1, 2), start_or_end),
     sig("endofyear", (1, 2), start_or_end),
+    sig("exp", (1, 1), |t| all_of(t, &[Real]).map(|_| Real)),
+    sig("exp10", (1, 1), |t| all_of(t, &[Real]).map(|_| Real)),
+    sig("exp2", (1, 1), |t| all_of(t, &[Real]).map(|_| Real)),
     sig("extract", (3, 3), |t| all_of(t, &[String, Long, String]).map(|_| String)),
     sig("extract_all", (2, 3), |t| {
         match t.len() {
@@ -74,7 +87,12 @@ pub static LIBRARY: &[Signature] = &[
     sig("indexof", (2, 3), |t| text_arg(t[0]).and(all_of(&t[1..], &[String, Long])).map(|_| Long)),
     sig("ipv4_is_in_range", (2, 2), |t| all_of(t, &[String, String]).map(|_| Bool)),
     sig("ipv4_is_private", (1, 1), |t| all_of(t, &[String]).map(|_| Bool)),
+    sig("isfinite", (1, 1), |t| all_of(t, &[Real]).map(|_| Bool)),
+    sig("isinf", (1, 1), |t| all_of(t, &[Real]).map(|_| Bool)),
     sig("isnan", (1, 1), |t| all_of(t, &[Real]).map(|_| Bool)),
+    sig("log", (1, 1), |t| all_of(t, &[Real]).map(|_| Real)),
+    sig("log10", (1, 1), |t| all_of(t, &[Real]).map(|_| Real)),
+    sig("log2", (1, 1), |t| all_of(t, &[Real]).map(|_| Real)),
     sig("make_datetime", (3, 6), |t| {
         all_of(t, &[Long, Long, Long, Long, Long, Real]).map(|_| Datetime)
     }),
@@ -85,6 +103,13 @@ pub static LIBRARY: &[Signature] = &[
     sig("pack_array", (0, 64), |_| Ok(Dynamic)),
     sig("parse_json", (1, 1), |_| Ok(Dynamic)),
     sig("parsejson", (1, 1), |_| Ok(Dynamic)),
+    sig("pow", (2, 2), |t| all_of(t, &[Real, Real]).map(|_| Real)),
+    sig("range", (2, 3), |t| match (t[0], t[1]) {
+        (Datetime, Datetime) | (Timespan, Timespan) | (Int | Long | Real, Int | Long | Real) => {
+            Ok(Dynamic)
+        }
+        (a, b) => Err(format!("no range from a {a} to a {b}")),
+    }),
     sig("replace_regex", (3, 3), |t| all_of(t, &[String, String, String]).map(|_| String)),
     sig("replace_string", (3, 3), |t| all_of(t, &[String, String, String]).map(|_| String)),
     sig("reverse", (1, 1), |t| text_arg(t[0]).map(|_| String)),
@@ -95,9 +120,12 @@ pub static LIBRARY: &[Signature] = &[
             other => Err(format!("argument 1 must be a number, not a {other}")),
         })
     }),
+    sig("set_has_element", (2, 2), |t| dynamics(&t[..1]).map(|_| Bool)),
     sig("set_intersect", (2, 64), |t| dynamics(t).map(|_| Dynamic)),
     sig("set_union", (2, 64), |t| dynamics(t).map(|_| Dynamic)),
+    sig("sign", (1, 1), |t| numeric_or_timespan(t[0])),
     sig("split", (2, 3), |t| text_arg(t[0]).and(all_of(&t[1..], &[String, Long])).map(|_| Dynamic)),
+    sig("sqrt", (1, 1), |t| all_of(t, &[Real]).map(|_| Real)),
     sig("startofday", (1, 2), start_or_end),
     sig("startofmonth", (1, 2), start_or_end),
     sig("startofweek", (1, 2), start_or_end),
@@ -107,6 +135,7 @@ pub static LIBRARY: &[Signature] = &[
         dynamics(&t[..1]).and(all_of(&t[1..], &[String])).map(|_| String)
     }),
     sig("strcat_delim", (2, 65), |t| all_of(&t[..1], &[String]).map(|_| String)),
+    sig("strcmp", (2, 2), |t| all_of(t, &[String, String]).map(|_| Long)),
     sig("string_size", (1, 1), |t| text_arg(t[0]).map(|_| Long)),
     sig("strrep", (2, 3), |t| text_arg(t[0]).and(all_of(&t[1..], &[Long, String])).map(|_| String)),
     sig("substring", (2, 3), |t| {
@@ -126,6 +155,7 @@ pub static LIBRARY: &[Signature] = &[
     sig("trim_start", (2, 2), |t| all_of(t, &[String, String]).map(|_| String)),
     sig("url_decode", (1, 1), |t| all_of(t, &[String]).map(|_| String)),
     sig("week_of_year", (1, 1), |t| all_of(t, &[Datetime]).map(|_| Long)),
+    sig("weekofyear", (1, 1), |t| all_of(t, &[Datetime]).map(|_| Long)),
     sig("zip", (2, 64), |t| dynamics(t).map(|_| Dynamic)),
 ];
 

@@ -952,3 +952,39 @@ fn search_finds_terms_in_string_columns() {
         1
     );
 }
+
+/// Numbers, ranges and bins (§6.1, §6.5).
+#[test]
+fn math_range_and_bin_at() {
+    let s = session(&[]);
+    let cases: &[(&str, Value)] = &[
+        ("log10(100.0)", json!(2.0)),
+        ("sqrt(-1.0)", Value::Null),
+        ("pow(2.0, 10.0)", json!(1024.0)),
+        ("ceiling(-1.5)", json!(-1.0)),
+        ("sign(-3)", json!(-1)),
+        ("isinf(real(-inf))", json!(true)),
+        ("range(1, 5, 2)", json!([1, 3, 5])),
+        ("range(5, 1, -2)", json!([5, 3, 1])),
+        ("range(1.0, 2.0, 0.5)", json!([1.0, 1.5, 2.0])),
+        (
+            "range(datetime(2020-01-01), datetime(2020-01-02), 12h)",
+            json!([
+                "2020-01-01T00:00:00.0000000Z",
+                "2020-01-01T12:00:00.0000000Z",
+                "2020-01-02T00:00:00.0000000Z"
+            ]),
+        ),
+        ("bin_at(6.5, 2.5, 7.0)", json!(4.5)),
+        (
+            "bin_at(datetime(2017-05-15 10:20:00), 1d, datetime(1970-01-01 12:00:00))",
+            json!("2017-05-14T12:00:00.0000000Z"),
+        ),
+        ("set_has_element(dynamic([1, 2]), 2)", json!(true)),
+        ("strcmp('a', 'b')", json!(-1)),
+    ];
+    for (expr, expected) in cases {
+        let (_, rows) = run(&s, &format!("print v = {expr}"));
+        assert_eq!(&rows[0][0], expected, "{expr}");
+    }
+}

@@ -215,3 +215,63 @@ pub(crate) fn zip(args: &[ArrayRef], _: &[KqlType], _: KqlType) -> Result<ArrayR
         ))
     })))
 }
+
+/// `set_has_element(a, v)`.
+pub(crate) fn set_has_element(
+    args: &[ArrayRef],
+    types: &[KqlType],
+    _: KqlType,
+) -> Result<ArrayRef> {
+    Ok(Arc::new(
+        (0..rows(args))
+            .map(|r| {
+                let Value::Array(items) = value(args, 0, r) else { return None };
+                Some(items.contains(&json_value(args[1].as_ref(), r, types[1])))
+            })
+            .collect::<datafusion::arrow::array::BooleanArray>(),
+    ))
+}
+
+/// `range(start, stop[, step])` as a dynamic array: inclusive of `stop`;
+/// numbers, or datetimes and timespans stepping by a timespan (as text).
+pub(crate) fn range(args: &[ArrayRef], types: &[KqlType], _: KqlType) -> Result<ArrayRef> {
+    const MAX: usize = 1 << 20;
+    Ok(dynamic((0..rows(args)).map(|r| {
+        let v = |i: usize| json_value(args[i].as_ref(), r, types[i]);
+        let (start, stop) = (v(0), v(1));
+        let step = if args.len() > 2 { v(2) } else { Value::from(1) };
+        let is_time = matches!(types[0], KqlType::Datetime | KqlType::Timespan);
+        if is_time {
+            let nanos =
+                |i: usize| longs(&args[i]).ok().filter(|a| !a.is_null(r)).map(|a| a.value(r));
+            let (a, b) = (nanos(0)?, nanos(1)?);
+            let s = if args.len() > 2 { nanos(2)? } else { 86_400_000_000_000 };
+            if s <= 0 {
+                return None;
+            }
+            let items = (0..).map(|i| a + i * s).take_while(|x| *x <= b).take(MAX);
+            let text = |ns: i64| match types[0] {
+                KqlType::Datetime => Value::String(calypso_syntax::literal::format_datetime(ns)),
+                _ => Value::String(calypso_syntax::literal::format_timespan(ns)),
+            };
+            return Some(Value::Array(items.map(text).collect()));
+        }
+        let all_integers = [&start, &stop, &step].iter().all(|x| x.is_i64());
+        if all_integers {
+            let (a, b, s) = (start.as_i64()?, stop.as_i64()?, step.as_i64()?);
+            if s == 0 {
+                return None;
+            }
+            let items =
+                (0..).map(|i| a + i * s).take_while(|x| if s > 0 { *x <= b } else { *x >= b });
+            return Some(Value::Array(items.take(MAX).map(Value::from).collect()));
+        }
+        let (a, b, s) = (start.as_f64()?, stop.as_f64()?, step.as_f64()?);
+        if s == 0.0 {
+            return None;
+        }
+        let items =
+            (0..).map(|i| a + i as f64 * s).take_while(|x| if s > 0.0 { *x <= b } else { *x >= b });
+        Some(Value::Array(items.take(MAX).map(Value::from).collect()))
+    })))
+}

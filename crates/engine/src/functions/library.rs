@@ -36,6 +36,39 @@ type Kernel = fn(&[ArrayRef], &[KqlType], KqlType) -> Result<ArrayRef>;
 pub(crate) fn kernel(name: &str) -> Option<Kernel> {
     Some(match name {
         "abs" => abs,
+        "bin_at" => bin_at,
+        "ceiling" => ceiling,
+        "exp" => |a, _, _| real_map(a, f64::exp),
+        "exp10" => |a, _, _| real_map(a, |v| 10f64.powf(v)),
+        "exp2" => |a, _, _| real_map(a, f64::exp2),
+        "isfinite" => |a, _, _| {
+            Ok(Arc::new(
+                reals(&a[0])?.iter().map(|v| v.map(f64::is_finite)).collect::<BooleanArray>(),
+            ))
+        },
+        "isinf" => |a, _, _| {
+            Ok(Arc::new(
+                reals(&a[0])?.iter().map(|v| v.map(f64::is_infinite)).collect::<BooleanArray>(),
+            ))
+        },
+        "log" => |a, _, _| real_map(a, |v| if v < 0.0 { f64::NAN } else { v.ln() }),
+        "log10" => |a, _, _| real_map(a, |v| if v < 0.0 { f64::NAN } else { v.log10() }),
+        "log2" => |a, _, _| real_map(a, |v| if v < 0.0 { f64::NAN } else { v.log2() }),
+        "pow" => |a, _, _| {
+            let (x, y) = (reals(&a[0])?, reals(&a[1])?);
+            Ok(Arc::new(
+                x.iter().zip(y.iter()).map(|(x, y)| Some(x?.powf(y?))).collect::<Float64Array>(),
+            ))
+        },
+        "range" => arrays::range,
+        "set_has_element" => arrays::set_has_element,
+        "sign" => sign,
+        "sqrt" => |a, _, _| real_map(a, |v| if v < 0.0 { f64::NAN } else { v.sqrt() }),
+        "strcmp" => |a, _, _| {
+            let (x, y) = (strings(&a[0])?, strings(&a[1])?);
+            rows_long(a, |r| Some(x.value(r).cmp(y.value(r)) as i64))
+        },
+        "weekofyear" => |a, _, _| date_part(a, |d| i64::from(d.iso_week().week())),
         "array_concat" => arrays::array_concat,
         "array_index_of" => arrays::array_index_of,
         "bag_merge" => arrays::bag_merge,
@@ -914,6 +947,68 @@ fn bin(args: &[ArrayRef], types: &[KqlType], result: KqlType) -> Result<ArrayRef
             i64::try_from(shifted - shifted.rem_euclid(i128::from(s)) - origin).ok()
         }
         _ => None,
+    });
+    Ok(match result {
+        KqlType::Datetime => datetimes(out),
+        KqlType::Timespan => Arc::new(out.collect::<DurationNanosecondArray>()),
+        _ => Arc::new(out.collect::<Int64Array>()),
+    })
+}
+
+/// A real function of one real; a NaN result (a logarithm or root of a
+/// negative number) is null, as Kusto's documentation says.
+fn real_map(args: &[ArrayRef], f: impl Fn(f64) -> f64) -> Result<ArrayRef> {
+    let values = reals(&args[0])?;
+    Ok(Arc::new(values.iter().map(|v| v.map(&f).filter(|r| !r.is_nan())).collect::<Float64Array>()))
+}
+
+/// `ceiling(x)`: the smallest integer not below `x` (integers as they are).
+fn ceiling(args: &[ArrayRef], _: &[KqlType], result: KqlType) -> Result<ArrayRef> {
+    Ok(match result {
+        KqlType::Real => real_map(args, f64::ceil)?,
+        _ => cast(&args[0], &calypso_io::arrow_type(result))?,
+    })
+}
+
+/// `sign(x)`: -1, 0 or 1, of the argument's type.
+fn sign(args: &[ArrayRef], _: &[KqlType], result: KqlType) -> Result<ArrayRef> {
+    Ok(match result {
+        KqlType::Real => Arc::new(
+            reals(&args[0])?
+                .iter()
+                .map(|v| v.map(|v| if v == 0.0 { 0.0 } else { v.signum() }))
+                .collect::<Float64Array>(),
+        ),
+        _ => {
+            let signs: Int64Array = longs(&args[0])?.iter().map(|v| v.map(i64::signum)).collect();
+            cast(&(Arc::new(signs) as ArrayRef), &calypso_io::arrow_type(result))?
+        }
+    })
+}
+
+/// `bin_at(v, size, fixed)`: bins of `size` aligned so that `fixed` starts
+/// one (§6.1).
+fn bin_at(args: &[ArrayRef], _: &[KqlType], result: KqlType) -> Result<ArrayRef> {
+    if result == KqlType::Real {
+        let (v, s, f) = (reals(&args[0])?, reals(&args[1])?, reals(&args[2])?);
+        let out = (0..v.len()).map(|r| {
+            match (v.is_null(r) || s.is_null(r) || f.is_null(r), s.value(r)) {
+                (false, size) if size > 0.0 => {
+                    Some(f.value(r) + ((v.value(r) - f.value(r)) / size).floor() * size)
+                }
+                _ => None,
+            }
+        });
+        return Ok(Arc::new(out.collect::<Float64Array>()));
+    }
+    let (v, s, f) = (longs(&args[0])?, longs(&args[1])?, longs(&args[2])?);
+    let out = (0..v.len()).map(|r| {
+        if v.is_null(r) || s.is_null(r) || f.is_null(r) || s.value(r) <= 0 {
+            return None;
+        }
+        let (v, size, fixed) =
+            (i128::from(v.value(r)), i128::from(s.value(r)), i128::from(f.value(r)));
+        i64::try_from(fixed + (v - fixed).div_euclid(size) * size).ok()
     });
     Ok(match result {
         KqlType::Datetime => datetimes(out),
