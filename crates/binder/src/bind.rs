@@ -293,6 +293,11 @@ impl<'c> Binder<'c> {
             }
             OperatorKind::Distinct(items) => self.distinct(input, items, span),
             OperatorKind::Top { count, key } => self.top(input, count, key, span),
+            // `as` names the piped table for `union withsource`; rows are unchanged.
+            OperatorKind::As { .. } => Ok(input),
+            // `sample N`: N arbitrary rows.
+            OperatorKind::Sample(count) => self.take(input, count, span),
+            OperatorKind::GetSchema => Ok(crate::sources::schema_table(&input.schema, span)),
             OperatorKind::Search(args) => self.search(Some(input), args, span),
             OperatorKind::Invoke(call) => self.invoke(input, call, span),
             OperatorKind::Lookup { params, right, on } => {

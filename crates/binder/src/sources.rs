@@ -164,6 +164,44 @@ impl Binder<'_> {
     }
 }
 
+/// `getschema`: one row a column, with .NET's type names (kql-semantics.md
+/// §3.29, measured: bool is `System.SByte`).
+pub(crate) fn schema_table(columns: &[Column], span: Span) -> Plan {
+    let text = |s: &str| Expr {
+        kind: ExprKind::Literal(Value::String(s.to_owned())),
+        ty: KqlType::String,
+        span,
+    };
+    let rows = columns
+        .iter()
+        .enumerate()
+        .map(|(i, c)| {
+            let data_type = match c.ty {
+                KqlType::Bool => "System.SByte",
+                KqlType::Int => "System.Int32",
+                KqlType::Long => "System.Int64",
+                KqlType::Real => "System.Double",
+                KqlType::Decimal => "System.Data.SqlTypes.SqlDecimal",
+                KqlType::String => "System.String",
+                KqlType::Datetime => "System.DateTime",
+                KqlType::Timespan => "System.TimeSpan",
+                KqlType::Guid => "System.Guid",
+                KqlType::Dynamic => "System.Object",
+            };
+            let ordinal =
+                Expr { kind: ExprKind::Literal(Value::Long(i as i64)), ty: KqlType::Long, span };
+            vec![text(&c.name), ordinal, text(data_type), text(c.ty.name())]
+        })
+        .collect();
+    let schema = vec![
+        Column::new("ColumnName", KqlType::String),
+        Column::new("ColumnOrdinal", KqlType::Long),
+        Column::new("DataType", KqlType::String),
+        Column::new("ColumnType", KqlType::String),
+    ];
+    Plan { kind: PlanKind::Values { rows }, schema, span }
+}
+
 fn not_a_literal(span: Span) -> BindError {
     BindError::invalid(
         "datatable values must be literals",

@@ -988,3 +988,15 @@ fn math_range_and_bin_at() {
         assert_eq!(&rows[0][0], expected, "{expr}");
     }
 }
+
+/// §3.29 getschema, §3.24 as, sample.
+#[test]
+fn getschema_as_and_sample() {
+    let s = session(&[]);
+    let (names, rows) = run(&s, "datatable(a:bool, b:string)[true, 'x'] | getschema");
+    assert_eq!(names, ["ColumnName", "ColumnOrdinal", "DataType", "ColumnType"]);
+    assert_eq!(rows[0], [json!("a"), json!(0), json!("System.SByte"), json!("bool")]);
+    assert_eq!(rows[1][2], json!("System.String"));
+    assert_eq!(count(&s, "datatable(a:long)[1, 2, 3] | sample 2"), 2);
+    assert_eq!(count(&s, "datatable(a:long)[1] | as T"), 1);
+}
