@@ -29,8 +29,10 @@ pub(crate) struct Binder<'c> {
     pub(crate) params: Vec<(String, Expr)>,
     /// How deep user-function calls nest now.
     pub(crate) call_depth: usize,
-    /// Subqueries bound so far (their ids).
+    /// Subqueries and window expressions bound so far (their ids).
     pub(crate) subqueries: usize,
+    /// Whether the input of the operator being bound is serialized.
+    pub(crate) input_serialized: bool,
     /// How deep the question "does this function return a table?" nests
     /// (a function that calls itself would not end).
     pub(crate) probe_depth: std::cell::Cell<usize>,
@@ -46,6 +48,7 @@ impl<'c> Binder<'c> {
             params: Vec::new(),
             call_depth: 0,
             subqueries: 0,
+            input_serialized: false,
             probe_depth: std::cell::Cell::new(0),
             warnings: Vec::new(),
         }
@@ -256,6 +259,13 @@ impl<'c> Binder<'c> {
     }
 
     fn operator(&mut self, input: Plan, op: &ast::Operator) -> Result<Plan, BindError> {
+        let saved = std::mem::replace(&mut self.input_serialized, input.is_serialized());
+        let res = self.operator_inner(input, op);
+        self.input_serialized = saved;
+        res
+    }
+
+    fn operator_inner(&mut self, input: Plan, op: &ast::Operator) -> Result<Plan, BindError> {
         let span = op.span;
         if let Some(item) = tuple_assignment(&op.kind) {
             return Err(BindError::unsupported(
@@ -315,8 +325,16 @@ impl<'c> Binder<'c> {
             OperatorKind::ProjectRename(items) => self.project_rename(input, items, span),
             OperatorKind::ProjectReorder(items) => self.project_reorder(input, items, span),
             // Rows keep the order they have; `serialize x = ...` is `extend`.
-            OperatorKind::Serialize(items) if items.is_empty() => Ok(input),
-            OperatorKind::Serialize(items) => self.extend(input, items, span),
+            OperatorKind::Serialize(items) => {
+                let schema = input.schema.clone();
+                let serialized =
+                    Plan { kind: PlanKind::Serialize { input: Box::new(input) }, schema, span };
+                if items.is_empty() {
+                    return Ok(serialized);
+                }
+                self.input_serialized = true;
+                self.extend(serialized, items, span)
+            }
             OperatorKind::Render { .. } => {
                 self.warnings.push(BindWarning::RenderIgnored { span });
                 Ok(input)

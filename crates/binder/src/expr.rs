@@ -45,6 +45,18 @@ const AGGREGATES: [&str; 28] = [
 const KNOWN_UNSUPPORTED: [&str; 6] =
     ["percentile", "percentiles", "parse_url", "hash_sha256", "hash_md5", "format_timespan"];
 
+/// The window function `name` calls, if it is one.
+fn window_func(name: &str) -> Option<crate::plan::WindowFunc> {
+    use crate::plan::WindowFunc as W;
+    Some(match name {
+        "row_number" => W::RowNumber,
+        "prev" => W::Prev,
+        "next" => W::Next,
+        "row_cumsum" => W::RowCumsum,
+        _ => return None,
+    })
+}
+
 /// Whether `name` is an aggregate function.
 pub(crate) fn is_aggregate_name(name: &str) -> bool {
     AGGREGATES.contains(&name)
@@ -534,6 +546,9 @@ impl Binder<'_> {
                 "aggregate outside summarize",
             ));
         }
+        if let Some(window) = window_func(name) {
+            return self.window(window, func, args, columns, span);
+        }
         if name == "toscalar" {
             if args.len() != 1 || !self.is_tabular(&args[0]) {
                 return Err(BindError::invalid(
@@ -766,6 +781,103 @@ impl Binder<'_> {
                 })
             }
         }
+    }
+
+    /// `row_number`, `prev`, `next`, `row_cumsum`: only over serialized
+    /// input, as Kusto requires.
+    fn window(
+        &mut self,
+        window: crate::plan::WindowFunc,
+        func: &ast::Ident,
+        args: &[ast::Expr],
+        columns: &[Column],
+        span: Span,
+    ) -> Result<Expr, BindError> {
+        use crate::plan::WindowFunc as W;
+        let name = func.name.as_str();
+        if !self.input_serialized {
+            return Err(BindError::Invalid {
+                message: format!("`{name}` needs serialized input"),
+                span,
+                label: "the rows have no order here".to_owned(),
+                help: Some("sort the rows first, or add `| serialize`".to_owned()),
+            });
+        }
+        let (min, max) = match window {
+            W::RowNumber => (0, 1),
+            W::Prev | W::Next => (1, 3),
+            W::RowCumsum => (1, 1),
+        };
+        if args.len() < min || args.len() > max {
+            return Err(BindError::ArgumentCount {
+                func: name.to_owned(),
+                expected: if max == 1 && window == W::RowCumsum {
+                    "1 argument (a restart predicate is not supported yet)".to_owned()
+                } else {
+                    format!("{min} to {max} arguments")
+                },
+                found: args.len(),
+                span,
+            });
+        }
+        let mut bound = Vec::new();
+        for (i, arg) in args.iter().enumerate() {
+            let value = if i == 0 && window != W::RowNumber {
+                self.scalar(arg, columns)?
+            } else {
+                // Offsets, starts and defaults are constants.
+                let mut value = self.scalar(arg, &[])?;
+                if let ExprKind::Negate(inner) = &value.kind
+                    && let ExprKind::Literal(v) = &inner.kind
+                {
+                    let negated = match v {
+                        Value::Long(n) => Some(Value::Long(-n)),
+                        Value::Int(n) => Some(Value::Int(-n)),
+                        Value::Real(n) => Some(Value::Real(-n)),
+                        _ => None,
+                    };
+                    if let Some(v) = negated {
+                        value = expr(ExprKind::Literal(v), value.ty, value.span);
+                    }
+                }
+                if !matches!(value.kind, ExprKind::Literal(_)) {
+                    return Err(BindError::unsupported(
+                        format!("a non-constant argument of `{name}`"),
+                        arg.span,
+                    ));
+                }
+                value
+            };
+            let mut nested = false;
+            value.for_each_window(&mut |_| nested = true);
+            if nested {
+                return Err(BindError::unsupported(
+                    format!("a window function inside `{name}`"),
+                    arg.span,
+                ));
+            }
+            bound.push(value);
+        }
+        let ty = match window {
+            W::RowNumber => KqlType::Long,
+            W::Prev | W::Next => bound[0].ty,
+            W::RowCumsum if bound[0].ty.is_numeric() => {
+                if bound[0].ty == KqlType::Real {
+                    KqlType::Real
+                } else {
+                    KqlType::Long
+                }
+            }
+            W::RowCumsum => {
+                return Err(BindError::types(
+                    "`row_cumsum` sums numbers",
+                    args[0].span,
+                    bound[0].ty.to_string(),
+                ));
+            }
+        };
+        self.subqueries += 1;
+        Ok(expr(ExprKind::Window { id: self.subqueries, func: window, args: bound }, ty, span))
     }
 
     /// A call of a library function: arity and types from its signature.

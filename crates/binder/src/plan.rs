@@ -87,6 +87,12 @@ pub enum PlanKind {
         /// The legs and their projections, one expression per column.
         legs: Vec<(Plan, Vec<Expr>)>,
     },
+    /// `serialize`: the input, whose row order now counts (window
+    /// functions may follow).
+    Serialize {
+        /// The input.
+        input: Box<Plan>,
+    },
     /// `mv-expand`: one row per element of the targets' arrays or bags.
     MvExpand {
         /// The input.
@@ -103,6 +109,96 @@ pub enum PlanKind {
         /// The step (a timespan for datetimes and timespans).
         step: Expr,
     },
+}
+
+/// The window functions of serialized input.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum WindowFunc {
+    /// `row_number([start])`.
+    RowNumber,
+    /// `prev(x[, offset[, default]])`.
+    Prev,
+    /// `next(x[, offset[, default]])`.
+    Next,
+    /// `row_cumsum(x)`.
+    RowCumsum,
+}
+
+impl Plan {
+    /// Whether the rows come in an order that counts (kql-semantics.md §3):
+    /// `sort`, `top`, `serialize` and `range` give one; row-wise operators
+    /// keep it.
+    pub fn is_serialized(&self) -> bool {
+        match &self.kind {
+            PlanKind::Sort { .. } | PlanKind::Serialize { .. } | PlanKind::Range { .. } => true,
+            PlanKind::Filter { input, .. }
+            | PlanKind::Project { input, .. }
+            | PlanKind::Limit { input, .. } => input.is_serialized(),
+            _ => false,
+        }
+    }
+
+    /// The keys that order this plan's rows, when they come from a `sort`
+    /// (or `top`) below row-wise operators that keep the key columns.
+    pub fn serial_order(&self) -> Option<Vec<SortKey>> {
+        match &self.kind {
+            PlanKind::Sort { keys, .. } => keys
+                .iter()
+                .all(|k| matches!(k.expr.kind, ExprKind::Column(_)))
+                .then(|| keys.clone()),
+            PlanKind::Filter { input, .. }
+            | PlanKind::Limit { input, .. }
+            | PlanKind::Serialize { input } => input.serial_order(),
+            PlanKind::Project { input, exprs } => {
+                let keys = input.serial_order()?;
+                let kept = keys.iter().all(|k| {
+                    exprs.iter().zip(&self.schema).any(|(e, c)| {
+                        e.kind == k.expr.kind && k.expr.kind == ExprKind::Column(c.name.clone())
+                    })
+                });
+                kept.then_some(keys)
+            }
+            _ => None,
+        }
+    }
+
+    /// Whether an expression of this node holds a window function.
+    pub fn has_window(exprs: &[Expr]) -> bool {
+        let mut found = false;
+        for e in exprs {
+            e.for_each_window(&mut |_| found = true);
+        }
+        found
+    }
+}
+
+impl Expr {
+    /// Calls `f` on every window function in the expression.
+    pub fn for_each_window(&self, f: &mut dyn FnMut(&Expr)) {
+        if matches!(self.kind, ExprKind::Window { .. }) {
+            f(self);
+            return;
+        }
+        let mut children: Vec<&Expr> = Vec::new();
+        match &self.kind {
+            ExprKind::Call { args, .. } => children.extend(args),
+            ExprKind::Binary { lhs, rhs, .. }
+            | ExprKind::StrOp { lhs, rhs, .. }
+            | ExprKind::DynamicEquals { lhs, rhs, .. } => children.extend([&**lhs, &**rhs]),
+            ExprKind::Negate(inner) | ExprKind::Not(inner) => children.push(inner),
+            ExprKind::HasAny { lhs, .. } => children.push(lhs),
+            ExprKind::Parse { text, .. } => children.push(text),
+            ExprKind::In { lhs, list, .. } => {
+                children.push(lhs);
+                children.extend(list);
+            }
+            ExprKind::Between { value, low, high, .. } => {
+                children.extend([&**value, &**low, &**high])
+            }
+            _ => {}
+        }
+        children.into_iter().for_each(|c| c.for_each_window(f));
+    }
 }
 
 /// A `parse` pattern as a regular expression.
@@ -156,7 +252,7 @@ impl Plan {
                 keys.iter().for_each(|k| f(&k.expr));
                 input.for_each_expr(f);
             }
-            PlanKind::Limit { input, .. } => input.for_each_expr(f),
+            PlanKind::Limit { input, .. } | PlanKind::Serialize { input } => input.for_each_expr(f),
             PlanKind::Values { rows } => rows.iter().flatten().for_each(&mut *f),
             PlanKind::Range { from, to, step } => [from, to, step].into_iter().for_each(&mut *f),
             PlanKind::MvExpand { input, expand } => {
@@ -421,6 +517,16 @@ pub enum ExprKind {
         /// `toscalar`: one value, null for an empty table.
         scalar: bool,
     },
+    /// A window function over the serialized input (`row_number()`,
+    /// `prev(x)`, `next(x)`, `row_cumsum(x)`).
+    Window {
+        /// Which window expression of the query this is.
+        id: usize,
+        /// The function.
+        func: WindowFunc,
+        /// Its arguments: the value (none for `row_number`), then constants.
+        args: Vec<Expr>,
+    },
     /// A column extracted by `parse`: capture group `group` of the pattern,
     /// converted to the expression's type; with no group, whether the row
     /// parses (`parse-where`).
@@ -449,7 +555,9 @@ impl Expr {
         match &self.kind {
             ExprKind::Column(name) => f(name),
             ExprKind::Literal(_) | ExprKind::Now => {}
-            ExprKind::Call { args, .. } => args.iter().for_each(|a| a.for_each_column(f)),
+            ExprKind::Call { args, .. } | ExprKind::Window { args, .. } => {
+                args.iter().for_each(|a| a.for_each_column(f))
+            }
             ExprKind::Binary { lhs, rhs, .. }
             | ExprKind::StrOp { lhs, rhs, .. }
             | ExprKind::DynamicEquals { lhs, rhs, .. } => {
@@ -485,7 +593,7 @@ impl Expr {
             | ExprKind::Literal(_)
             | ExprKind::Now
             | ExprKind::Subquery { .. } => {}
-            ExprKind::Call { args, .. } => children.extend(args),
+            ExprKind::Call { args, .. } | ExprKind::Window { args, .. } => children.extend(args),
             ExprKind::Binary { lhs, rhs, .. }
             | ExprKind::StrOp { lhs, rhs, .. }
             | ExprKind::DynamicEquals { lhs, rhs, .. } => children.extend([&**lhs, &**rhs]),

@@ -62,6 +62,10 @@ impl Lowerer<'_> {
             PlanKind::Filter { input, predicate } => {
                 LogicalPlanBuilder::from(self.plan(input)?).filter(self.ctx.expr(predicate)?)?
             }
+            PlanKind::Serialize { input } => return self.plan(input),
+            PlanKind::Project { input, exprs } if Plan::has_window(exprs) => {
+                return self.project_windows(plan, input, exprs);
+            }
             PlanKind::Project { input, exprs } => {
                 let items = exprs
                     .iter()
@@ -413,6 +417,90 @@ impl Lowerer<'_> {
     /// `input` lowered, then projected to `items`.
     fn plan_builder_input(&mut self, items: Vec<DfExpr>, input: &Plan) -> Result<LogicalPlan> {
         Ok(LogicalPlanBuilder::from(self.plan(input)?).project(items)?.build()?)
+    }
+
+    /// A projection with window functions: the serialized input gets its
+    /// row numbers (`__rowidx`, in arrival order), each `prev`/`next`/
+    /// `row_cumsum` becomes a window ordered by them, and the projection
+    /// reads those columns.
+    fn project_windows(
+        &mut self,
+        plan: &Plan,
+        input: &Plan,
+        exprs: &[calypso_binder::plan::Expr],
+    ) -> Result<LogicalPlan> {
+        use calypso_binder::plan::{ExprKind as K, WindowFunc as W};
+        use datafusion::functions_window::expr_fn::{lag, lead};
+        // Number the rows in the order a `sort` below gave them (DataFusion
+        // keeps no order that nothing asks for), or else as they come.
+        let serial: Vec<SortExpr> = input
+            .serial_order()
+            .unwrap_or_default()
+            .iter()
+            .map(|k| Ok(SortExpr::new(self.ctx.expr(&k.expr)?, k.ascending, k.nulls_first)))
+            .collect::<Result<_>>()?;
+        let number = if serial.is_empty() {
+            row_number()
+        } else {
+            row_number().order_by(serial).build()?
+        };
+        let number = number.alias("__rowidx");
+        let numbered = LogicalPlanBuilder::from(self.plan(input)?).window(vec![number])?.build()?;
+        let mut windows = Vec::new();
+        for e in exprs {
+            e.for_each_window(&mut |w| windows.push(w.clone()));
+        }
+        let order = vec![SortExpr::new(ident("__rowidx"), true, false)];
+        let mut window_exprs = Vec::new();
+        for w in &windows {
+            let K::Window { id, func, args } = &w.kind else { continue };
+            let constant = |i: usize| -> Option<datafusion::common::ScalarValue> {
+                let arg = args.get(i)?;
+                match crate::scalar::literal(
+                    match &arg.kind {
+                        K::Literal(v) => v,
+                        _ => return None,
+                    },
+                    arg.ty,
+                ) {
+                    DfExpr::Literal(value, _) => Some(value),
+                    _ => None,
+                }
+            };
+            let offset = || {
+                constant(1).and_then(|v| match v {
+                    datafusion::common::ScalarValue::Int64(n) => n,
+                    datafusion::common::ScalarValue::Int32(n) => n.map(i64::from),
+                    _ => None,
+                })
+            };
+            let default =
+                constant(2).map(|v| v.cast_to(&calypso_io::arrow_type(w.ty))).transpose()?;
+            let value = match func {
+                W::RowNumber => continue,
+                W::Prev => lag(self.ctx.expr(&args[0])?, Some(offset().unwrap_or(1)), default),
+                W::Next => lead(self.ctx.expr(&args[0])?, Some(offset().unwrap_or(1)), default),
+                W::RowCumsum => {
+                    let x = cast(self.ctx.expr(&args[0])?, calypso_io::arrow_type(w.ty));
+                    DfExpr::from(datafusion::logical_expr::expr::WindowFunction::new(
+                        datafusion::functions_aggregate::sum::sum_udaf(),
+                        vec![x],
+                    ))
+                }
+            };
+            window_exprs.push(value.order_by(order.clone()).build()?.alias(format!("__w{id}")));
+        }
+        let windowed = if window_exprs.is_empty() {
+            numbered
+        } else {
+            LogicalPlanBuilder::from(numbered).window(window_exprs)?.build()?
+        };
+        let items = exprs
+            .iter()
+            .zip(&plan.schema)
+            .map(|(e, col)| Ok(self.ctx.expr(e)?.alias(&col.name)))
+            .collect::<Result<Vec<_>>>()?;
+        Ok(LogicalPlanBuilder::from(windowed).project(items)?.build()?)
     }
 
     /// `range`: the bounds are evaluated first, then the rows are made.

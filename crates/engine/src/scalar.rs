@@ -110,6 +110,17 @@ impl Ctx {
                 if *negated { !eq } else { eq }
             }
             ExprKind::Call { func, args } => self.call(*func, args, e.ty)?,
+            ExprKind::Window {
+                func: calypso_binder::plan::WindowFunc::RowNumber, args, ..
+            } => {
+                let start = match args.first().map(|a| &a.kind) {
+                    Some(ExprKind::Literal(Value::Long(n))) => *n,
+                    Some(ExprKind::Literal(Value::Int(n))) => i64::from(*n),
+                    _ => 1,
+                };
+                cast(ident("__rowidx"), DataType::Int64) + lit(start - 1)
+            }
+            ExprKind::Window { id, .. } => ident(format!("__w{id}")),
             ExprKind::Subquery { id, scalar: true, .. } => match self.subquery(*id)?.first() {
                 Some(first) => cast(lit(first.clone()), arrow_type(e.ty)),
                 None => literal(&Value::Null, e.ty),

@@ -1000,3 +1000,34 @@ fn getschema_as_and_sample() {
     assert_eq!(count(&s, "datatable(a:long)[1, 2, 3] | sample 2"), 2);
     assert_eq!(count(&s, "datatable(a:long)[1] | as T"), 1);
 }
+
+/// Window functions over serialized input (`D:window-functions.md`):
+/// row_number, prev, next, row_cumsum; unserialized input is refused, as
+/// Kusto refuses it.
+#[test]
+fn window_functions_over_serialized_rows() {
+    let s = session(&[]);
+    let (_, rows) = run(
+        &s,
+        "datatable(x:long)[5, 3, 1, 4, 2] | sort by x asc | extend rn = row_number() | project rn, x",
+    );
+    assert_eq!(rows, (1..=5).map(|i| vec![json!(i), json!(i)]).collect::<Vec<_>>());
+    let (_, rows) = run(
+        &s,
+        "datatable(x:long)[5, 3, 8, 1, 9, 2] | sort by x asc | serialize cs = row_cumsum(x)",
+    );
+    let sums: Vec<Value> = rows.iter().map(|r| r[1].clone()).collect();
+    assert_eq!(sums, [json!(1), json!(3), json!(6), json!(11), json!(19), json!(28)]);
+    let (_, rows) = run(
+        &s,
+        "datatable(k:long, v:long)[1,10, 1,20, 2,30, 2,30, 3,5] | sort by k asc, v asc | serialize rn = row_number(100), p2 = prev(v, 2), n2 = next(v, 2), p = prev(v, 1, -1)",
+    );
+    assert_eq!(rows[0], [json!(1), json!(10), json!(100), Value::Null, json!(30), json!(-1)]);
+    assert_eq!(rows[4], [json!(3), json!(5), json!(104), json!(30), Value::Null, json!(30)]);
+    assert_eq!(
+        run(&s, "datatable(x:long)[3, 1, 2] | serialize | extend rn = row_number()").1[2],
+        [json!(2), json!(3)]
+    );
+    assert!(s.query("datatable(s:string)['a', 'b'] | extend idx = row_number()").is_err());
+    assert!(s.query("datatable(x:long)[1] | sort by x | extend c = row_cumsum(x, x > 1)").is_err());
+}
