@@ -179,25 +179,7 @@ impl Expr {
             f(self);
             return;
         }
-        let mut children: Vec<&Expr> = Vec::new();
-        match &self.kind {
-            ExprKind::Call { args, .. } => children.extend(args),
-            ExprKind::Binary { lhs, rhs, .. }
-            | ExprKind::StrOp { lhs, rhs, .. }
-            | ExprKind::DynamicEquals { lhs, rhs, .. } => children.extend([&**lhs, &**rhs]),
-            ExprKind::Negate(inner) | ExprKind::Not(inner) => children.push(inner),
-            ExprKind::HasAny { lhs, .. } => children.push(lhs),
-            ExprKind::Parse { text, .. } => children.push(text),
-            ExprKind::In { lhs, list, .. } => {
-                children.push(lhs);
-                children.extend(list);
-            }
-            ExprKind::Between { value, low, high, .. } => {
-                children.extend([&**value, &**low, &**high])
-            }
-            _ => {}
-        }
-        children.into_iter().for_each(|c| c.for_each_window(f));
+        self.children().into_iter().for_each(|c| c.for_each_window(f));
     }
 }
 
@@ -554,39 +536,14 @@ impl Expr {
     pub fn for_each_column(&self, f: &mut dyn FnMut(&str)) {
         match &self.kind {
             ExprKind::Column(name) => f(name),
-            ExprKind::Literal(_) | ExprKind::Now => {}
-            ExprKind::Call { args, .. } | ExprKind::Window { args, .. } => {
-                args.iter().for_each(|a| a.for_each_column(f))
-            }
-            ExprKind::Binary { lhs, rhs, .. }
-            | ExprKind::StrOp { lhs, rhs, .. }
-            | ExprKind::DynamicEquals { lhs, rhs, .. } => {
-                lhs.for_each_column(f);
-                rhs.for_each_column(f);
-            }
-            ExprKind::Negate(inner) | ExprKind::Not(inner) => inner.for_each_column(f),
+            // A subquery reads its own table, and `has_any`'s are terms.
             ExprKind::HasAny { lhs, .. } => lhs.for_each_column(f),
-            ExprKind::Parse { text, .. } => text.for_each_column(f),
-            ExprKind::Subquery { .. } => {}
-            ExprKind::In { lhs, list, .. } => {
-                lhs.for_each_column(f);
-                list.iter().for_each(|e| e.for_each_column(f));
-            }
-            ExprKind::Between { value, low, high, .. } => {
-                value.for_each_column(f);
-                low.for_each_column(f);
-                high.for_each_column(f);
-            }
+            _ => self.children().into_iter().for_each(|c| c.for_each_column(f)),
         }
     }
 
-    /// Calls `f` on every subquery in the expression, outer before inner.
-    pub fn for_each_subquery(&self, f: &mut dyn FnMut(&Expr)) {
-        if let ExprKind::Subquery { plan, .. } = &self.kind {
-            f(self);
-            plan.for_each_expr(&mut |e| e.for_each_subquery(f));
-            return;
-        }
+    /// The expressions directly inside this one (not inside subqueries).
+    pub fn children(&self) -> Vec<&Expr> {
         let mut children: Vec<&Expr> = Vec::new();
         match &self.kind {
             ExprKind::Column(_)
@@ -611,7 +568,17 @@ impl Expr {
                 children.extend([&**value, &**low, &**high])
             }
         }
-        children.into_iter().for_each(|c| c.for_each_subquery(f));
+        children
+    }
+
+    /// Calls `f` on every subquery in the expression, outer before inner.
+    pub fn for_each_subquery(&self, f: &mut dyn FnMut(&Expr)) {
+        if let ExprKind::Subquery { plan, .. } = &self.kind {
+            f(self);
+            plan.for_each_expr(&mut |e| e.for_each_subquery(f));
+            return;
+        }
+        self.children().into_iter().for_each(|c| c.for_each_subquery(f));
     }
 
     /// The conjuncts of `a and b and ...`.

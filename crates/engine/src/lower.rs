@@ -439,11 +439,8 @@ impl Lowerer<'_> {
             .iter()
             .map(|k| Ok(SortExpr::new(self.ctx.expr(&k.expr)?, k.ascending, k.nulls_first)))
             .collect::<Result<_>>()?;
-        let number = if serial.is_empty() {
-            row_number()
-        } else {
-            row_number().order_by(serial).build()?
-        };
+        let number =
+            if serial.is_empty() { row_number() } else { row_number().order_by(serial).build()? };
         let number = number.alias("__rowidx");
         let numbered = LogicalPlanBuilder::from(self.plan(input)?).window(vec![number])?.build()?;
         let mut windows = Vec::new();

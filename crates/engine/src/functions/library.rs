@@ -6,7 +6,6 @@
 //! Each follows kql-semantics.md §6; the section is cited where the rule is
 //! not obvious.
 
-use std::collections::HashMap;
 use std::hash::{Hash, Hasher};
 use std::sync::Arc;
 
@@ -27,7 +26,7 @@ use datafusion::prelude::Expr;
 use serde_json::Value;
 
 use super::text::{json_value, text};
-use super::{arrays, net};
+use super::{RegexCache, arrays, net};
 
 /// A library kernel: arguments, their KQL types, the result's KQL type.
 type Kernel = fn(&[ArrayRef], &[KqlType], KqlType) -> Result<ArrayRef>;
@@ -318,17 +317,11 @@ fn replace_string(args: &[ArrayRef], _: &[KqlType], _: KqlType) -> Result<ArrayR
 /// nothing matches (§6.3). The regex is compiled once per distinct pattern.
 fn extract(args: &[ArrayRef], _: &[KqlType], _: KqlType) -> Result<ArrayRef> {
     let (patterns, groups, texts) = (strings(&args[0])?, longs(&args[1])?, strings(&args[2])?);
-    let mut compiled: HashMap<String, regex::Regex> = HashMap::new();
+    let mut cache = RegexCache::new("extract");
     let mut out = Vec::with_capacity(texts.len());
     for r in 0..texts.len() {
         let pattern = patterns.value(r);
-        if !compiled.contains_key(pattern) {
-            let re = regex::Regex::new(pattern).map_err(|e| {
-                DataFusionError::Execution(format!("`extract`: invalid regex {pattern:?}: {e}"))
-            })?;
-            compiled.insert(pattern.to_owned(), re);
-        }
-        let re = &compiled[pattern];
+        let re = cache.get(pattern)?;
         let group = usize::try_from(groups.value(r)).ok();
         let found = re
             .captures(texts.value(r))
@@ -343,25 +336,18 @@ fn extract(args: &[ArrayRef], _: &[KqlType], _: KqlType) -> Result<ArrayRef> {
 /// match of the regex removed.
 fn trim(args: &[ArrayRef], start: bool, end: bool) -> Result<ArrayRef> {
     let (patterns, texts) = (strings(&args[0])?, strings(&args[1])?);
-    let mut compiled: HashMap<String, (regex::Regex, regex::Regex)> = HashMap::new();
+    let (mut leading, mut trailing) = (RegexCache::new("trim"), RegexCache::new("trim"));
     let mut out = Vec::with_capacity(texts.len());
     for r in 0..texts.len() {
         let pattern = patterns.value(r);
-        if !compiled.contains_key(pattern) {
-            let bad = |e: regex::Error| {
-                DataFusionError::Execution(format!("`trim`: invalid regex {pattern:?}: {e}"))
-            };
-            let leading = regex::Regex::new(&format!("^(?:{pattern})+")).map_err(bad)?;
-            let trailing = regex::Regex::new(&format!("(?:{pattern})+$")).map_err(bad)?;
-            compiled.insert(pattern.to_owned(), (leading, trailing));
-        }
-        let (leading, trailing) = &compiled[pattern];
         let mut t = texts.value(r);
         if start {
-            t = leading.find(t).map_or(t, |m| &t[m.end()..]);
+            let re = leading.get(&format!("^(?:{pattern})+"))?;
+            t = re.find(t).map_or(t, |m| &t[m.end()..]);
         }
         if end {
-            t = trailing.find(t).map_or(t, |m| &t[..m.start()]);
+            let re = trailing.get(&format!("(?:{pattern})+$"))?;
+            t = re.find(t).map_or(t, |m| &t[..m.start()]);
         }
         out.push(Some(t.to_owned()));
     }
@@ -395,6 +381,7 @@ fn indexof(args: &[ArrayRef], types: &[KqlType], _: KqlType) -> Result<ArrayRef>
 fn countof(args: &[ArrayRef], _: &[KqlType], _: KqlType) -> Result<ArrayRef> {
     let (texts, searches) = (strings(&args[0])?, strings(&args[1])?);
     let kinds = args.get(2).map(strings).transpose()?;
+    let mut cache = RegexCache::new("countof");
     let mut out = Vec::with_capacity(texts.len());
     for r in 0..texts.len() {
         let (t, n) = (texts.value(r), searches.value(r));
@@ -402,9 +389,7 @@ fn countof(args: &[ArrayRef], _: &[KqlType], _: KqlType) -> Result<ArrayRef> {
         let count = if n.is_empty() {
             0
         } else if regex {
-            let re = regex::Regex::new(n)
-                .map_err(|e| DataFusionError::Execution(format!("`countof`: {e}")))?;
-            re.find_iter(t).count()
+            cache.get(n)?.find_iter(t).count()
         } else {
             (0..t.len()).filter(|&i| t.is_char_boundary(i) && t[i..].starts_with(n)).count()
         };
@@ -424,23 +409,15 @@ fn base64_encode(args: &[ArrayRef], _: &[KqlType], _: KqlType) -> Result<ArrayRe
 fn replace_regex(args: &[ArrayRef], _: &[KqlType], _: KqlType) -> Result<ArrayRef> {
     let (texts, patterns, rewrites) = (strings(&args[0])?, strings(&args[1])?, strings(&args[2])?);
     let group = regex::Regex::new(r"\\(\d)").expect("a valid regex");
-    let mut compiled: HashMap<String, regex::Regex> = HashMap::new();
+    let mut cache = RegexCache::new("replace_regex");
     let mut out = Vec::with_capacity(texts.len());
     for r in 0..texts.len() {
         let pattern = patterns.value(r);
-        if !compiled.contains_key(pattern) {
-            let re = regex::Regex::new(pattern).map_err(|e| {
-                DataFusionError::Execution(format!(
-                    "`replace_regex`: invalid regex {pattern:?}: {e}"
-                ))
-            })?;
-            compiled.insert(pattern.to_owned(), re);
-        }
         // `\1` is Kusto's group reference; `$` is literal text there.
         let rewrite =
             group.replace_all(&rewrites.value(r).replace('$', "$$"), "$${$1}").into_owned();
         out.push(Some(
-            compiled[pattern].replace_all(texts.value(r), rewrite.as_str()).into_owned(),
+            cache.get(pattern)?.replace_all(texts.value(r), rewrite.as_str()).into_owned(),
         ));
     }
     Ok(Arc::new(StringArray::from(out)))
@@ -453,17 +430,11 @@ fn extract_all(args: &[ArrayRef], types: &[KqlType], _: KqlType) -> Result<Array
     let patterns = strings(&args[0])?;
     let texts = strings(&args[args.len() - 1])?;
     let selections = (args.len() == 3).then(|| (args[1].clone(), types[1]));
-    let mut compiled: HashMap<String, regex::Regex> = HashMap::new();
+    let mut cache = RegexCache::new("extract_all");
     let mut out = Vec::with_capacity(texts.len());
     for r in 0..texts.len() {
         let pattern = patterns.value(r);
-        if !compiled.contains_key(pattern) {
-            let re = regex::Regex::new(pattern).map_err(|e| {
-                DataFusionError::Execution(format!("`extract_all`: invalid regex {pattern:?}: {e}"))
-            })?;
-            compiled.insert(pattern.to_owned(), re);
-        }
-        let re = &compiled[pattern];
+        let re = cache.get(pattern)?;
         let n_groups = re.captures_len() - 1;
         let mut groups: Vec<usize> = match &selections {
             Some((a, t)) => match json_value(a.as_ref(), r, *t) {

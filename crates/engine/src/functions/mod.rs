@@ -94,6 +94,34 @@ impl ScalarUDFImpl for KqlUdf {
     }
 }
 
+/// Regular expressions compiled once per distinct pattern for one batch
+/// (RE2 syntax, the `regex` crate: kql-semantics.md §4.6). An invalid
+/// pattern, lookaround included, fails the query with the function's name.
+pub(crate) struct RegexCache {
+    func: &'static str,
+    compiled: std::collections::HashMap<String, regex::Regex>,
+}
+
+impl RegexCache {
+    pub(crate) fn new(func: &'static str) -> Self {
+        RegexCache { func, compiled: std::collections::HashMap::new() }
+    }
+
+    /// The compiled `pattern`.
+    pub(crate) fn get(&mut self, pattern: &str) -> Result<&regex::Regex> {
+        if !self.compiled.contains_key(pattern) {
+            let re = regex::Regex::new(pattern).map_err(|e| {
+                datafusion::error::DataFusionError::Execution(format!(
+                    "`{}`: invalid regular expression {pattern:?}: {e}",
+                    self.func
+                ))
+            })?;
+            self.compiled.insert(pattern.to_owned(), re);
+        }
+        Ok(&self.compiled[pattern])
+    }
+}
+
 /// The arrays of a UDF call, for UDF structs with constants of their own.
 pub(crate) fn arrays(args: &ScalarFunctionArgs) -> Result<Vec<ArrayRef>> {
     ColumnarValue::values_to_arrays(&args.args)

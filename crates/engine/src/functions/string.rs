@@ -141,23 +141,14 @@ impl ScalarUDFImpl for StrOpUdf {
 /// compiled once. An invalid pattern, lookaround included, is an error, as
 /// in Kusto.
 fn regex_matches(texts: &StringArray, patterns: &StringArray) -> Result<BooleanArray> {
-    let mut compiled: std::collections::HashMap<&str, regex::Regex> = Default::default();
+    let mut cache = super::RegexCache::new("matches regex");
     let mut out = Vec::with_capacity(texts.len());
     for i in 0..texts.len() {
         if texts.is_null(i) || patterns.is_null(i) {
             out.push(None);
             continue;
         }
-        let pattern = patterns.value(i);
-        if !compiled.contains_key(pattern) {
-            let re = regex::Regex::new(pattern).map_err(|e| {
-                datafusion::error::DataFusionError::Execution(format!(
-                    "`matches regex`: invalid regular expression {pattern:?}: {e}"
-                ))
-            })?;
-            compiled.insert(pattern, re);
-        }
-        out.push(Some(compiled[pattern].is_match(texts.value(i))));
+        out.push(Some(cache.get(patterns.value(i))?.is_match(texts.value(i))));
     }
     Ok(BooleanArray::from(out))
 }
