@@ -122,24 +122,6 @@ pub enum BindError {
         #[help]
         help: String,
     },
-    /// `render`: a chart in Kusto's clients, nothing in the result.
-    #[error("`render` draws a chart in Kusto's clients; Calypso returns the table unchanged")]
-    #[diagnostic(code(kql::bind::render_ignored), severity(Warning))]
-    RenderIgnored {
-        /// The operator.
-        #[label("ignored")]
-        span: Span,
-    },
-    /// A `set` statement: request options do not change results here.
-    #[error("`set {name}` is a request option; Calypso ignores it")]
-    #[diagnostic(code(kql::bind::set_ignored), severity(Warning))]
-    SetIgnored {
-        /// The option.
-        name: String,
-        /// The statement.
-        #[label("ignored")]
-        span: Span,
-    },
 }
 
 impl BindError {
