@@ -34,6 +34,11 @@ pub(crate) enum Collect {
 }
 
 /// `make_set(x)`, `make_list(x)` or `make_bag(x)` over values of type `input`.
+///
+/// FIXME: `make_list` after a `sort` should keep the sorted order (Kusto
+/// does, conformance case r1-aggregation-0044); partitions reach the
+/// accumulator in any order. The fix is an ORDER BY on the aggregate from
+/// the serialized input's keys (`Plan::serial_order`).
 #[derive(Debug, PartialEq, Eq, Hash)]
 pub(crate) struct MakeCollection {
     collect: Collect,
