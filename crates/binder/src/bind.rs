@@ -303,6 +303,9 @@ impl<'c> Binder<'c> {
             }
             OperatorKind::Distinct(items) => self.distinct(input, items, span),
             OperatorKind::Top { count, key } => self.top(input, count, key, span),
+            OperatorKind::ParseKv { source, columns, props } => {
+                self.parse_kv(input, source, columns, props, span)
+            }
             // `as` names the piped table for `union withsource`; rows are unchanged.
             OperatorKind::As { .. } => Ok(input),
             // `sample N`: N arbitrary rows.

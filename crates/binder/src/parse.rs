@@ -15,7 +15,7 @@ use calypso_syntax::ast::{self, Param, ParsePart};
 use calypso_syntax::{KqlType, Span};
 
 use crate::bind::Binder;
-use crate::plan::{Expr, ExprKind, ParseMode, ParsePattern, Plan, PlanKind, ScalarFunc};
+use crate::plan::{Expr, ExprKind, KvFormat, ParseMode, ParsePattern, Plan, PlanKind, ScalarFunc};
 use crate::{BindError, Column};
 
 impl Binder<'_> {
@@ -141,5 +141,97 @@ fn capture(mode: ParseMode, ty: KqlType, last: bool) -> &'static str {
         (ParseMode::Simple | ParseMode::Regex, KqlType::Real | KqlType::Decimal) => REAL,
         _ if last => "(.*)",
         _ => "(.*?)",
+    }
+}
+
+impl Binder<'_> {
+    /// `parse-kv Text as (Key:type, ...) with (pair_delimiter=..., kv_delimiter=...[, quote=...])`
+    /// (kql-semantics.md §3.20): the first value of each key, trimmed; a
+    /// missing key is null (`""` for strings).
+    pub(crate) fn parse_kv(
+        &mut self,
+        input: Plan,
+        source: &ast::Expr,
+        columns: &[ast::ColumnDecl],
+        props: &[ast::NamedValue],
+        span: Span,
+    ) -> Result<Plan, BindError> {
+        let (mut pair, mut kv, mut quote) = (None, None, None);
+        for prop in props {
+            let value = match &prop.value.kind {
+                ast::ExprKind::Literal(ast::Literal::String(v)) => v.clone(),
+                _ => {
+                    return Err(BindError::invalid(
+                        "a `parse-kv` property is a string",
+                        prop.value.span,
+                        "not a string",
+                    ));
+                }
+            };
+            match prop.name.name.as_str() {
+                "pair_delimiter" => pair = Some(value),
+                "kv_delimiter" => kv = Some(value),
+                "quote" if value.chars().count() == 1 => quote = value.chars().next(),
+                other => {
+                    return Err(BindError::unsupported(
+                        format!("the `parse-kv` property `{other}`"),
+                        prop.name.span,
+                    ));
+                }
+            }
+        }
+        let (Some(pair), Some(kv)) = (pair, kv) else {
+            return Err(BindError::unsupported(
+                "`parse-kv` without both `pair_delimiter` and `kv_delimiter`",
+                span,
+            ));
+        };
+        if pair.is_empty() || kv.is_empty() {
+            return Err(BindError::invalid(
+                "`parse-kv` delimiters cannot be empty",
+                span,
+                "empty delimiter",
+            ));
+        }
+        let mut text = self.scalar(source, &input.schema)?;
+        if text.ty != KqlType::String {
+            let span = text.span;
+            text = Expr {
+                kind: ExprKind::Call { func: ScalarFunc::ToString, args: vec![text] },
+                ty: KqlType::String,
+                span,
+            };
+        }
+        let format = Box::new(KvFormat { pair, kv, quote });
+        let mut schema = input.schema.clone();
+        let mut exprs: Vec<Expr> = schema
+            .iter()
+            .map(|c| Expr { kind: ExprKind::Column(c.name.clone()), ty: c.ty, span })
+            .collect();
+        for decl in columns {
+            if decl.ty == KqlType::Decimal {
+                return Err(BindError::unsupported("`decimal` columns", decl.name.span));
+            }
+            let value = Expr {
+                kind: ExprKind::KeyValue {
+                    text: Box::new(text.clone()),
+                    format: format.clone(),
+                    key: decl.name.name.clone(),
+                },
+                ty: decl.ty,
+                span,
+            };
+            match schema.iter().position(|c| c.name == decl.name.name) {
+                Some(at) => {
+                    schema[at].ty = decl.ty;
+                    exprs[at] = value;
+                }
+                None => {
+                    schema.push(Column::new(decl.name.name.clone(), decl.ty));
+                    exprs.push(value);
+                }
+            }
+        }
+        Ok(Plan { kind: PlanKind::Project { input: Box::new(input), exprs }, schema, span })
     }
 }

@@ -183,6 +183,17 @@ impl Expr {
     }
 }
 
+/// The delimiters of `parse-kv`.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct KvFormat {
+    /// Between pairs.
+    pub pair: String,
+    /// Between a key and its value.
+    pub kv: String,
+    /// Quotes around values that may hold delimiters.
+    pub quote: Option<char>,
+}
+
 /// A `parse` pattern as a regular expression.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct ParsePattern {
@@ -509,6 +520,16 @@ pub enum ExprKind {
         /// Its arguments: the value (none for `row_number`), then constants.
         args: Vec<Expr>,
     },
+    /// The value of `key` in text of `key=value` pairs (`parse-kv`),
+    /// converted to the expression's type.
+    KeyValue {
+        /// The parsed text.
+        text: Box<Expr>,
+        /// How pairs and keys are delimited.
+        format: Box<KvFormat>,
+        /// The key.
+        key: String,
+    },
     /// A column extracted by `parse`: capture group `group` of the pattern,
     /// converted to the expression's type; with no group, whether the row
     /// parses (`parse-where`).
@@ -559,7 +580,7 @@ impl Expr {
                 children.push(lhs);
                 children.extend(tables);
             }
-            ExprKind::Parse { text, .. } => children.push(text),
+            ExprKind::Parse { text, .. } | ExprKind::KeyValue { text, .. } => children.push(text),
             ExprKind::In { lhs, list, .. } => {
                 children.push(lhs);
                 children.extend(list);

@@ -128,6 +128,9 @@ impl Ctx {
             ExprKind::Subquery { .. } => {
                 return Err(QueryError::internal("a table's column used as a single value"));
             }
+            ExprKind::KeyValue { text, format, key } => {
+                crate::functions::parse::key_value(format, key, e.ty, self.expr(text)?)
+            }
             ExprKind::Parse { text, pattern, group } => {
                 crate::functions::parse::call(pattern, *group, e.ty, self.expr(text)?)
             }

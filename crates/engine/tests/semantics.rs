@@ -307,7 +307,8 @@ fn unsupported_constructs_are_refused_by_name() {
     let cases = [
         ("T | mv-apply l on (take 1)", "the `mv-apply` operator", "mv-apply l"),
         ("T | make-series count() on l step 1", "the `make-series` operator", "make-series"),
-        ("T | parse-kv k as (a:string)", "the `parse-kv` operator", "parse-kv k"),
+        ("T | top-nested 1 of k by count()", "the `top-nested` operator", "top-nested"),
+        ("T | parse-kv k as (a:string)", "without both `pair_delimiter`", "parse-kv k"),
         ("externaldata(a:string)['https://x']", "never reaches the network", "externaldata"),
         ("T | evaluate bag_unpack(k)", "the `evaluate` operator", "evaluate"),
         ("T | extend (a, b) = l", "several columns at once", "a, b) = l"),
@@ -321,6 +322,31 @@ fn unsupported_constructs_are_refused_by_name() {
         let text = &query[label.offset()..label.offset() + label.len()];
         assert!(text.starts_with(at) || text.contains(at), "{query}: label on {text:?}");
     }
+}
+
+#[test]
+fn parse_kv_takes_the_first_value_of_each_key() {
+    // §3.20: values trimmed, first occurrence wins, a missing key is null
+    // (`""` for a string), a quoted value keeps its delimiters.
+    let s = session(&[(
+        "T",
+        "{\"m\":\"a=1, b = x y ,a=2\"}\n{\"m\":\"c='p,q', a=7\"}\n{\"m\":\"b=z\"}\n",
+    )]);
+    let (names, rows) = run(
+        &s,
+        "T | parse-kv m as (a:long, b:string, c:string) \
+         with (pair_delimiter=',', kv_delimiter='=', quote=\"'\")",
+    );
+    assert_eq!(names, ["m", "a", "b", "c"]);
+    let cells: Vec<_> = rows.iter().map(|r| r[1..].to_vec()).collect();
+    assert_eq!(
+        cells,
+        [
+            vec![Value::from(1), Value::from("x y"), Value::from("")],
+            vec![Value::from(7), Value::from(""), Value::from("p,q")],
+            vec![Value::Null, Value::from("z"), Value::from("")],
+        ]
+    );
 }
 
 #[test]

@@ -1,10 +1,11 @@
-//! The kernel of `parse`: one capture group of the pattern, converted to
-//! its column's type (the binder's `parse.rs` builds the pattern).
+//! The kernels of `parse` (one capture group of the pattern, converted to
+//! its column's type; the binder's `parse.rs` builds the pattern) and of
+//! `parse-kv` (the value of one key).
 
 use std::hash::{Hash, Hasher};
 use std::sync::Arc;
 
-use calypso_binder::plan::{ParseMode, ParsePattern};
+use calypso_binder::plan::{KvFormat, ParseMode, ParsePattern};
 use calypso_syntax::KqlType;
 use calypso_syntax::literal::{parse_datetime, parse_timespan};
 use datafusion::arrow::array::{Array, ArrayRef, AsArray};
@@ -106,7 +107,7 @@ impl ScalarUDFImpl for ParseUdf {
 }
 
 /// Captured text as a value of `ty`; `None` when it does not convert.
-fn convert(text: &str, ty: KqlType) -> Option<ScalarValue> {
+pub(crate) fn convert(text: &str, ty: KqlType) -> Option<ScalarValue> {
     Some(match ty {
         KqlType::String => ScalarValue::Utf8(Some(text.to_owned())),
         KqlType::Guid => ScalarValue::Utf8(Some(text.to_ascii_lowercase())),
@@ -130,4 +131,97 @@ fn convert(text: &str, ty: KqlType) -> Option<ScalarValue> {
             ScalarValue::Utf8(Some(value.to_string()))
         }
     })
+}
+
+/// The value of `key` in `text` (`parse-kv`), as an expression of type `ty`.
+pub(crate) fn key_value(format: &KvFormat, key: &str, ty: KqlType, text: Expr) -> Expr {
+    let udf = KeyValueUdf {
+        format: format.clone(),
+        key: key.to_owned(),
+        ty,
+        signature: Signature::any(1, Volatility::Immutable),
+    };
+    ScalarUDF::new_from_impl(udf).call(vec![text])
+}
+
+#[derive(Debug, PartialEq, Eq, Hash)]
+struct KeyValueUdf {
+    format: KvFormat,
+    key: String,
+    ty: KqlType,
+    signature: Signature,
+}
+
+impl ScalarUDFImpl for KeyValueUdf {
+    fn name(&self) -> &str {
+        "parse_kv"
+    }
+
+    fn signature(&self) -> &Signature {
+        &self.signature
+    }
+
+    fn return_type(&self, _: &[DataType]) -> Result<DataType> {
+        Ok(calypso_io::arrow_type(self.ty))
+    }
+
+    fn invoke_with_args(&self, args: ScalarFunctionArgs) -> Result<ColumnarValue> {
+        let arrays = ColumnarValue::values_to_arrays(&args.args)?;
+        let texts = arrays[0].as_string::<i32>();
+        let around = regex::Regex::new(&format!(r"\s*{}\s*", regex::escape(&self.format.kv)))
+            .map_err(|e| DataFusionError::Execution(format!("`parse-kv`: {e}")))?;
+        let missing = match self.ty {
+            KqlType::String => ScalarValue::Utf8(Some(String::new())),
+            _ => ScalarValue::try_from(&calypso_io::arrow_type(self.ty))?,
+        };
+        let mut out = Vec::with_capacity(texts.len());
+        for row in 0..texts.len() {
+            let text = if texts.is_null(row) { "" } else { texts.value(row) };
+            // Spaces around the key-value delimiter do not count.
+            let text = around.replace_all(text, regex::NoExpand(&self.format.kv));
+            let value = pairs(&text, &self.format)
+                .find_map(|(k, v)| (k == self.key).then_some(v))
+                .and_then(|v| convert(&v, self.ty))
+                .unwrap_or_else(|| missing.clone());
+            out.push(value);
+        }
+        Ok(ColumnarValue::Array(ScalarValue::iter_to_array(out)?))
+    }
+}
+
+/// The (key, value) pairs of `text`, trimmed, quotes removed, in order.
+fn pairs<'a>(text: &'a str, format: &'a KvFormat) -> impl Iterator<Item = (String, String)> + 'a {
+    split_outside_quotes(text, &format.pair, format.quote).into_iter().filter_map(move |pair| {
+        let (key, value) = pair.split_once(format.kv.as_str())?;
+        let value = value.trim();
+        let value = match format.quote {
+            Some(q) if value.len() >= 2 && value.starts_with(q) && value.ends_with(q) => {
+                &value[q.len_utf8()..value.len() - q.len_utf8()]
+            }
+            _ => value,
+        };
+        Some((key.trim().to_owned(), value.to_owned()))
+    })
+}
+
+/// `text` split at `delimiter`, except inside `quote`s.
+fn split_outside_quotes<'a>(text: &'a str, delimiter: &str, quote: Option<char>) -> Vec<&'a str> {
+    let Some(q) = quote else { return text.split(delimiter).collect() };
+    let mut parts = Vec::new();
+    let (mut start, mut quoted) = (0, false);
+    let mut i = 0;
+    while i < text.len() {
+        let rest = &text[i..];
+        if rest.starts_with(q) {
+            quoted = !quoted;
+        } else if !quoted && rest.starts_with(delimiter) {
+            parts.push(&text[start..i]);
+            i += delimiter.len();
+            start = i;
+            continue;
+        }
+        i += rest.chars().next().map_or(1, char::len_utf8);
+    }
+    parts.push(&text[start..]);
+    parts
 }
