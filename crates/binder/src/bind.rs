@@ -3,7 +3,7 @@
 use calypso_syntax::ast::{self, Assignment, DistinctItems, ExprKind, OperatorKind, StatementKind};
 use calypso_syntax::{KqlType, Span};
 
-use crate::expr::{is_aggregate_name, suggest};
+use crate::expr::{is_aggregate_name, is_unsupported_aggregate, suggest};
 use crate::names::{NameSet, aggregate_name, expr_name};
 use crate::plan::{AggregateCall, AggregateFunc, Expr, JoinKind, Plan, PlanKind, SortKey, Value};
 use crate::{BindError, BindOptions, BindWarning, Bound, Catalog, Column};
@@ -594,6 +594,12 @@ impl<'c> Binder<'c> {
         let ExprKind::Call { func, args } = &item.expr.kind else {
             return Err(self.not_an_aggregate(&item.expr));
         };
+        if is_unsupported_aggregate(&func.name) {
+            return Err(BindError::unsupported(
+                format!("the aggregate `{}()`", func.name),
+                func.span,
+            ));
+        }
         if !is_aggregate_name(&func.name) {
             return Err(self.not_an_aggregate(&item.expr));
         }

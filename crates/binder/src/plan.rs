@@ -399,6 +399,8 @@ pub enum AggregateFunc {
     MakeSet,
     /// `make_list(x)`: non-null values as a dynamic array.
     MakeList,
+    /// `make_list_with_nulls(x)`: every value, nulls included.
+    MakeListWithNulls,
     /// `make_bag(x)`: the properties of the bags, merged.
     MakeBag,
     /// `take_any(x)`: any value, a non-empty one where there is one.

@@ -197,6 +197,9 @@ impl Lowerer<'_> {
             AggregateFunc::MakeList => {
                 MakeCollection::call(Collect::List, a.args[0].ty, a.limit, arg(0)?)
             }
+            AggregateFunc::MakeListWithNulls => {
+                MakeCollection::call(Collect::ListWithNulls, a.args[0].ty, a.limit, arg(0)?)
+            }
             AggregateFunc::MakeBag => {
                 MakeCollection::call(Collect::Bag, a.args[0].ty, a.limit, arg(0)?)
             }

@@ -308,6 +308,7 @@ fn unsupported_constructs_are_refused_by_name() {
         ("T | mv-apply l on (take 1)", "the `mv-apply` operator", "mv-apply l"),
         ("T | make-series count() on l step 1", "the `make-series` operator", "make-series"),
         ("T | top-nested 1 of k by count()", "the `top-nested` operator", "top-nested"),
+        ("T | summarize percentile(l, 50)", "the aggregate `percentile()`", "percentile"),
         ("T | parse-kv k as (a:string)", "without both `pair_delimiter`", "parse-kv k"),
         ("externaldata(a:string)['https://x']", "never reaches the network", "externaldata"),
         ("T | evaluate bag_unpack(k)", "the `evaluate` operator", "evaluate"),
@@ -322,6 +323,31 @@ fn unsupported_constructs_are_refused_by_name() {
         let text = &query[label.offset()..label.offset() + label.len()];
         assert!(text.starts_with(at) || text.contains(at), "{query}: label on {text:?}");
     }
+}
+
+#[test]
+fn make_list_with_nulls_keeps_nulls_and_count_distinct_skips_them() {
+    // §3.8: nulls are skipped by aggregates, except by make_list_with_nulls.
+    let s = session(&[("T", "{\"k\":1}\n{\"k\":1,\"v\":5}\n{\"k\":1,\"v\":5}\n{\"k\":2}\n")]);
+    let (names, rows) = run(
+        &s,
+        "T | summarize make_list_with_nulls(v), count_distinct(v), count_distinctif(v, v > 5) by k \
+         | sort by k asc",
+    );
+    assert_eq!(names, ["k", "list_v", "count_distinct_v", "count_distinctif_v"]);
+    assert_eq!(
+        rows,
+        [
+            vec![json!(1), json!([null, 5, 5]), json!(1), json!(0)],
+            vec![json!(2), json!([null]), json!(0), json!(0)],
+        ]
+    );
+    // A dynamic null is a value: make_list keeps it (oracle r2-aggregation-0005).
+    let (_, rows) = run(
+        &s,
+        "datatable(v:dynamic)[dynamic({\"x\":1}), dynamic(null)] | summarize make_list(v), make_set(v)",
+    );
+    assert_eq!(rows, [vec![json!([{"x": 1}, null]), json!([{"x": 1}])]]);
 }
 
 #[test]

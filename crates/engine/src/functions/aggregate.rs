@@ -1,8 +1,9 @@
 //! Aggregates with KQL semantics of their own: `make_set` and `make_list`
 //! (values collected into a dynamic array), and `min`/`max` of reals.
 //!
-//! Nulls are skipped; an array-valued dynamic input contributes its elements
-//! to `make_set` (kql-semantics.md §7). The result of an empty group is `[]`.
+//! Nulls are skipped (but see `Collector::keeps_nulls`); an array-valued
+//! dynamic input contributes its elements to `make_set` (kql-semantics.md
+//! §7). The result of an empty group is `[]`.
 //! Partial states travel between partitions as JSON array text.
 
 use std::collections::HashSet;
@@ -26,6 +27,8 @@ use super::text::json_value;
 pub(crate) enum Collect {
     /// `make_list`: every non-null value.
     List,
+    /// `make_list_with_nulls`: every value.
+    ListWithNulls,
     /// `make_set`: distinct non-null values; arrays contribute elements.
     Set,
     /// `make_bag`: the properties of every bag, merged (the first value of
@@ -65,6 +68,7 @@ impl AggregateUDFImpl for MakeCollection {
     fn name(&self) -> &str {
         match self.collect {
             Collect::List => "make_list",
+            Collect::ListWithNulls => "make_list_with_nulls",
             Collect::Set => "make_set",
             Collect::Bag => "make_bag",
         }
@@ -111,8 +115,19 @@ struct Collector {
 }
 
 impl Collector {
+    /// `make_list_with_nulls` keeps nulls; so does `make_list` of a dynamic,
+    /// whose null is a value of its own (measured: oracle case
+    /// r2-aggregation-0005 gives `[{"x":1},null,{"y":2}]`).
+    fn keeps_nulls(&self) -> bool {
+        match self.collect {
+            Collect::ListWithNulls => true,
+            Collect::List => self.input == KqlType::Dynamic,
+            Collect::Set | Collect::Bag => false,
+        }
+    }
+
     fn push(&mut self, value: Value) {
-        if value.is_null() || self.items.len() as u64 >= self.limit {
+        if self.items.len() as u64 >= self.limit || (value.is_null() && !self.keeps_nulls()) {
             return;
         }
         if self.collect == Collect::Bag {
