@@ -83,6 +83,10 @@ pub static LIBRARY: &[Signature] = &[
     sig("getmonth", (1, 1), |t| all_of(t, &[Datetime]).map(|_| Long)),
     sig("gettype", (1, 1), |_| Ok(String)),
     sig("getyear", (1, 1), |t| all_of(t, &[Datetime]).map(|_| Long)),
+    sig("has_any_ipv4", (2, 64), ip_search),
+    sig("has_any_ipv4_prefix", (2, 64), ip_search),
+    sig("has_ipv4", (2, 2), |t| all_of(t, &[String, String]).map(|_| Bool)),
+    sig("has_ipv4_prefix", (2, 2), |t| all_of(t, &[String, String]).map(|_| Bool)),
     sig("hourofday", (1, 1), |t| all_of(t, &[Datetime]).map(|_| Long)),
     sig("indexof", (2, 3), |t| text_arg(t[0]).and(all_of(&t[1..], &[String, Long])).map(|_| Long)),
     sig("ipv4_is_in_range", (2, 2), |t| all_of(t, &[String, String]).map(|_| Bool)),
@@ -173,6 +177,17 @@ fn all_of(types: &[KqlType], wanted: &[KqlType]) -> Result<(), std::string::Stri
         }
     }
     Ok(())
+}
+
+/// `has_any_ipv4(text, ip, ...)`: the addresses as strings or arrays of them.
+fn ip_search(t: &[KqlType]) -> Result<KqlType, std::string::String> {
+    all_of(&t[..1], &[String])?;
+    match t[1..].iter().position(|t| !matches!(t, String | Dynamic)) {
+        Some(i) => {
+            Err(format!("argument {} must be a string or an array, not a {}", i + 2, t[i + 1]))
+        }
+        None => Ok(Bool),
+    }
 }
 
 /// Arguments that must all be dynamic (arrays or bags).

@@ -351,6 +351,30 @@ fn make_list_with_nulls_keeps_nulls_and_count_distinct_skips_them() {
 }
 
 #[test]
+fn has_ipv4_finds_only_delimited_valid_addresses() {
+    let s = session(&[(
+        "T",
+        "{\"m\":\"from 10.1.2.3:443\"}\n{\"m\":\"id 5410.1.2.3 x\"}\n{\"m\":\"10.1.2.300\"}\n{}\n",
+    )]);
+    let (_, rows) = run(
+        &s,
+        "T | project has_ipv4(m, '10.1.2.3'), has_any_ipv4(m, dynamic(['9.9.9.9', '10.1.2.3'])), \
+         has_ipv4_prefix(m, '10.1.'), has_any_ipv4_prefix(m, '10.1', '10.')",
+    );
+    let t = json!(true);
+    let f = json!(false);
+    assert_eq!(
+        rows,
+        [
+            vec![t.clone(), t.clone(), t.clone(), t],
+            vec![f.clone(), f.clone(), f.clone(), f.clone()],
+            vec![f.clone(), f.clone(), f.clone(), f.clone()],
+            vec![f.clone(), f.clone(), f.clone(), f],
+        ]
+    );
+}
+
+#[test]
 fn parse_kv_takes_the_first_value_of_each_key() {
     // §3.20: values trimmed, first occurrence wins, a missing key is null
     // (`""` for a string), a quoted value keeps its delimiters.

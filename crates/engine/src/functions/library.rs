@@ -90,6 +90,10 @@ pub(crate) fn kernel(name: &str) -> Option<Kernel> {
         "countof" => countof,
         "format_datetime" => format_datetime,
         "indexof" => indexof,
+        "has_any_ipv4" => |a, t, _| net::has_ipv4(a, t, false),
+        "has_any_ipv4_prefix" => |a, t, _| net::has_ipv4(a, t, true),
+        "has_ipv4" => |a, t, _| net::has_ipv4(a, t, false),
+        "has_ipv4_prefix" => |a, t, _| net::has_ipv4(a, t, true),
         "ipv4_is_in_range" => net::ipv4_is_in_range,
         "ipv4_is_private" => net::ipv4_is_private,
         "isnan" => |a, _, _| {

@@ -1,5 +1,6 @@
 //! IPv4 library kernels (kql-semantics.md §6.6): addresses and prefixes as
-//! text; text that is not an address gives null.
+//! text; text that is not an address gives null. The `has_ipv4` family
+//! finds addresses inside free text.
 
 use std::net::Ipv4Addr;
 use std::sync::Arc;
@@ -7,6 +8,9 @@ use std::sync::Arc;
 use calypso_syntax::KqlType;
 use datafusion::arrow::array::{Array, ArrayRef, AsArray, BooleanArray};
 use datafusion::common::Result;
+use serde_json::Value;
+
+use super::text::{json_value, text};
 
 /// `a.b.c.d` or `a.b.c.d/n` as (address, prefix length).
 fn address(text: &str) -> Option<(u32, u32)> {
@@ -48,6 +52,63 @@ pub(crate) fn ipv4_is_in_range(args: &[ArrayRef], _: &[KqlType], _: KqlType) -> 
     Ok(Arc::new(out.collect::<BooleanArray>()))
 }
 
+/// The addresses written in `text`, as Kusto's `has_ipv4` sees them: a run
+/// of digits and dots with a non-alphanumeric character (or the text's
+/// edge) on each side, less any dots at its ends, that is a valid address
+/// in itself. `05:04:54127.0.0.1` holds none (the run is `54127.0.0.1`),
+/// and neither does `127.0.0.256`.
+fn addresses_in(text: &str) -> impl Iterator<Item = &str> {
+    let is_run = |c: char| c.is_ascii_digit() || c == '.';
+    text.split(move |c: char| !is_run(c) && !c.is_alphanumeric())
+        .filter(move |word| word.chars().all(is_run))
+        .map(|word| word.trim_matches('.'))
+        .filter(|word| word.parse::<Ipv4Addr>().is_ok())
+}
+
+/// Whether `prefix` is a whole address or one to three octets followed by a
+/// dot (`10.`, `10.1.`, `10.1.2.`): the prefixes `has_ipv4_prefix` takes.
+fn valid_prefix(prefix: &str) -> bool {
+    match prefix.strip_suffix('.') {
+        Some(octets) => {
+            let parts: Vec<&str> = octets.split('.').collect();
+            parts.len() <= 3
+                && parts.iter().all(|p| format!("{p}.0.0.0").parse::<Ipv4Addr>().is_ok())
+        }
+        None => prefix.parse::<Ipv4Addr>().is_ok(),
+    }
+}
+
+/// `has_ipv4(text, ip)`, `has_any_ipv4(text, ip, ...)` and their `_prefix`
+/// forms: whether an address in the text is one of the searched addresses
+/// (or starts with one of the prefixes). Searched values that are not valid
+/// addresses or prefixes match nothing; each may be a string or an array of
+/// strings. Never null: a null text holds no address.
+pub(crate) fn has_ipv4(args: &[ArrayRef], types: &[KqlType], prefix: bool) -> Result<ArrayRef> {
+    let rows = args[0].len();
+    let out = (0..rows).map(|r| {
+        let mut wanted: Vec<String> = Vec::new();
+        for (array, ty) in args[1..].iter().zip(&types[1..]) {
+            match json_value(array.as_ref(), r, *ty) {
+                Value::String(s) => wanted.push(s),
+                Value::Array(items) => {
+                    wanted.extend(items.into_iter().filter_map(|v| v.as_str().map(str::to_owned)))
+                }
+                _ => {}
+            }
+        }
+        wanted.retain(|w| if prefix { valid_prefix(w) } else { w.parse::<Ipv4Addr>().is_ok() });
+        if wanted.is_empty() {
+            return Some(false);
+        }
+        let source = text(args[0].as_ref(), r, types[0]);
+        let found = addresses_in(&source).any(|ip| {
+            wanted.iter().any(|w| if prefix { ip.starts_with(w.as_str()) } else { ip == w })
+        });
+        Some(found)
+    });
+    Ok(Arc::new(out.collect::<BooleanArray>()))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -60,5 +121,28 @@ mod tests {
         assert_eq!(address("10.1.2.3/33"), None);
         assert_eq!(mask(0), 0);
         assert_eq!(mask(12), 0xFFF0_0000);
+    }
+
+    #[test]
+    fn addresses_in_text_must_stand_apart() {
+        let found = |t| addresses_in(t).collect::<Vec<_>>();
+        assert_eq!(
+            found("from: 192.168.1.1, 10.1.1.115 and 10.1.1.201."),
+            ["192.168.1.1", "10.1.1.115", "10.1.1.201"]
+        );
+        assert_eq!(found("05:04:54 127.0.0.1 GET"), ["127.0.0.1"]);
+        assert!(found("05:04:54127.0.0.1 GET").is_empty());
+        assert!(found("127.0.0.256 x1.2.3.4 1.2.3.4y 1.2.3.4.5 01.2.3.4").is_empty());
+        assert_eq!(found("[10.1.2.3]:443"), ["10.1.2.3"]);
+    }
+
+    #[test]
+    fn prefixes_end_with_a_dot_or_are_whole_addresses() {
+        for good in ["10.", "10.1.", "10.1.2.", "10.1.2.3", "255.255.255."] {
+            assert!(valid_prefix(good), "{good}");
+        }
+        for bad in ["10", "10.1", "10.1.2.3.", "256.", "10..", ".", ""] {
+            assert!(!valid_prefix(bad), "{bad}");
+        }
     }
 }
