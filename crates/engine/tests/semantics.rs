@@ -289,7 +289,10 @@ fn type_errors_are_refused_before_running() {
         ("T | where n", "`where` needs a bool predicate"),
         ("T | extend x = iff(n > 0, 1, 'a')", "different types"),
         ("T | summarize n", "needs an aggregate function"),
-        ("T | extend h = hash_sha256(s)", "the function `hash_sha256()` is not supported yet"),
+        (
+            "T | extend h = format_timespan(s, 'h')",
+            "the function `format_timespan()` is not supported yet",
+        ),
         ("T | extend x = bin(t, 5)", "`bin`: cannot bin a datetime by a long"),
         ("T | extend x = substring(s)", "`substring` takes 2 to 3 arguments"),
         ("T | where lenght(s) == 1", "unknown function `lenght`"),
@@ -371,6 +374,27 @@ fn has_ipv4_finds_only_delimited_valid_addresses() {
             vec![f.clone(), f.clone(), f.clone(), f.clone()],
             vec![f.clone(), f.clone(), f.clone(), f],
         ]
+    );
+}
+
+#[test]
+fn hashes_are_of_the_text_form() {
+    // §6.3: the digest of the value's text; the hash of "" or null is "".
+    let s = session(&[]);
+    let (_, rows) = run(
+        &s,
+        "print hash_md5('World'), hash_sha1(123), hash_sha256(datetime(2020-01-01)), \
+         hash_md5(''), hash_sha256(long(null))",
+    );
+    assert_eq!(
+        rows,
+        [vec![
+            json!("f5a7924e621e84c9280a9a27e1bcb7f6"),
+            json!("40bd001563085fc35165329ea1ff5c5ecbdbbeef"),
+            json!("ba666752dc1a20eb750b0eb64e780cc4c968bc9fb8813461c1d7e750f302d71d"),
+            json!(""),
+            json!(""),
+        ]]
     );
 }
 

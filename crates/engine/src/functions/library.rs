@@ -125,6 +125,9 @@ pub(crate) fn kernel(name: &str) -> Option<Kernel> {
         "extract" => extract,
         "getmonth" => |a, _, _| date_part(a, |d| i64::from(d.month())),
         "gettype" => gettype,
+        "hash_md5" => |a, t, _| digest::<md5::Md5>(a, t),
+        "hash_sha1" => |a, t, _| digest::<sha1::Sha1>(a, t),
+        "hash_sha256" => |a, t, _| digest::<sha2::Sha256>(a, t),
         "getyear" => |a, _, _| date_part(a, |d| i64::from(d.year())),
         "hourofday" => |a, _, _| date_part(a, |d| i64::from(d.hour())),
         "pack_array" => pack_array,
@@ -247,6 +250,22 @@ fn dynamic(values: impl Iterator<Item = Option<Value>>) -> ArrayRef {
 }
 
 // Text (§6.3).
+
+/// `hash_md5(v)` and its kin: the lowercase hex digest of the UTF-8 of the
+/// value's text form; the hash of `""` (and of null) is `""` (§6.3).
+fn digest<D: sha2::Digest>(args: &[ArrayRef], types: &[KqlType]) -> Result<ArrayRef> {
+    use std::fmt::Write;
+    rows_string(args, |r| {
+        let value = text(args[0].as_ref(), r, types[0]);
+        if value.is_empty() {
+            return String::new();
+        }
+        D::digest(value.as_bytes()).iter().fold(String::new(), |mut hex, byte| {
+            let _ = write!(hex, "{byte:02x}");
+            hex
+        })
+    })
+}
 
 fn strcat(args: &[ArrayRef], types: &[KqlType], _: KqlType) -> Result<ArrayRef> {
     rows_string(args, |r| args.iter().zip(types).map(|(a, t)| text(a.as_ref(), r, *t)).collect())
