@@ -34,6 +34,10 @@ pub enum TokenKind {
     String(String),
     /// An integer literal.
     Long(i64),
+    /// `9223372036854775808`: too large for a long, but after a `-` among a
+    /// `datatable`'s values or in a `dynamic` literal it is the smallest
+    /// long, which has no other spelling.
+    LongMinMagnitude,
     /// A real literal.
     Real(f64),
     /// A timespan literal, in nanoseconds.
@@ -53,7 +57,9 @@ impl TokenKind {
             TokenKind::Ident(name) => format!("`{name}`"),
             TokenKind::QuotedIdent(name) => format!("identifier `['{name}']`"),
             TokenKind::String(_) => "a string literal".to_owned(),
-            TokenKind::Long(_) | TokenKind::Real(_) => "a number".to_owned(),
+            TokenKind::Long(_) | TokenKind::LongMinMagnitude | TokenKind::Real(_) => {
+                "a number".to_owned()
+            }
             TokenKind::Timespan(_) => "a timespan literal".to_owned(),
             TokenKind::Typed(ty, _) => format!("a {ty} literal"),
             TokenKind::Punct(p) => format!("`{p}`"),
@@ -342,6 +348,8 @@ impl<'a> Lexer<'a> {
             TokenKind::Long(i64::from_str_radix(hex, 16).map_err(|_| invalid("out of range"))?)
         } else if text.contains(['.', 'e', 'E']) {
             TokenKind::Real(text.parse().map_err(|_| invalid("not a number"))?)
+        } else if text == "9223372036854775808" {
+            TokenKind::LongMinMagnitude
         } else {
             TokenKind::Long(text.parse().map_err(|_| invalid("too large for a long"))?)
         };

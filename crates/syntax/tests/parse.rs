@@ -38,6 +38,23 @@ fn reference_detection_parses() {
 }
 
 #[test]
+fn the_smallest_long_is_a_literal_value_only() {
+    // Among datatable values and in dynamic literals `-9223372036854775808`
+    // is the smallest long; in an expression it is `-` and a number too
+    // large for a long, which Kusto rejects.
+    for src in ["datatable(l:long)[-9223372036854775808]", "print dynamic([-9223372036854775808])"]
+    {
+        let tree = tree(src);
+        assert!(tree.contains("-9223372036854775808"), "{src}: {tree}");
+    }
+    for src in
+        ["print -9223372036854775808", "print 9223372036854775808", "print -9223372036854775809"]
+    {
+        assert!(matches!(error(src), SyntaxError::InvalidNumber { .. }), "{src}");
+    }
+}
+
+#[test]
 fn and_binds_tighter_than_or() {
     let script = parse("a or b and c").unwrap();
     let StatementKind::Query(e) = &script.statements[0].kind else { panic!() };

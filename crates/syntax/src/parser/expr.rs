@@ -284,6 +284,11 @@ impl Parser<'_> {
                 self.bump();
                 literal(Literal::Long(v))
             }
+            TokenKind::LongMinMagnitude => Err(SyntaxError::InvalidNumber {
+                text: "9223372036854775808".to_owned(),
+                span: token.span,
+                reason: "too large for a long".to_owned(),
+            }),
             TokenKind::Real(v) => {
                 self.bump();
                 literal(Literal::Real(v))
@@ -430,6 +435,10 @@ impl Parser<'_> {
                     TokenKind::Long(v) => {
                         self.bump();
                         scalar(Literal::Long(-v))
+                    }
+                    TokenKind::LongMinMagnitude => {
+                        self.bump();
+                        scalar(Literal::Long(i64::MIN))
                     }
                     TokenKind::Real(v) => {
                         self.bump();

@@ -80,7 +80,17 @@ impl Parser<'_> {
         self.expect_punct("[", expected)?;
         let mut values = Vec::new();
         while !self.at_punct("]") {
-            values.push(self.expr()?);
+            // The smallest long is a value here, as in `dynamic(...)`, but
+            // not in an expression, where Kusto reads `-` and a number too
+            // large for a long (measured: oracle r1-type-casts-coercion-0019
+            // runs, r2-type-casts-coercion-0037 is rejected).
+            if self.at_punct("-") && *self.peek_kind(1) == TokenKind::LongMinMagnitude {
+                let start = self.bump().span;
+                let span = start.to(self.bump().span);
+                values.push(Expr { kind: ExprKind::Literal(Literal::Long(i64::MIN)), span });
+            } else {
+                values.push(self.expr()?);
+            }
             if !self.eat_punct(",") {
                 break;
             }
