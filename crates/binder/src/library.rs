@@ -103,6 +103,13 @@ pub static LIBRARY: &[Signature] = &[
     sig("make_datetime", (3, 6), |t| {
         all_of(t, &[Long, Long, Long, Long, Long, Real]).map(|_| Datetime)
     }),
+    sig("make_timespan", (2, 4), |t| {
+        match t.len() {
+            4 => all_of(t, &[Long, Long, Long, Real]),
+            _ => all_of(t, &[Long, Long, Real]),
+        }
+        .map(|_| Timespan)
+    }),
     sig("max_of", (2, 64), common),
     sig("min_of", (2, 64), common),
     sig("monthofyear", (1, 1), |t| all_of(t, &[Datetime]).map(|_| Long)),

@@ -399,6 +399,28 @@ fn hashes_are_of_the_text_form() {
 }
 
 #[test]
+fn make_timespan_refuses_out_of_range_parts() {
+    let s = session(&[]);
+    let (_, rows) = run(
+        &s,
+        "print make_timespan(2, 30), make_timespan(1, 2, 3.5), make_timespan(1, 2, 3, 4), \
+         make_timespan(25, 0), make_timespan(0, 60), make_timespan(0, 0, 60), make_timespan(-1, 0, 0, 0)",
+    );
+    assert_eq!(
+        rows,
+        [vec![
+            json!("02:30:00"),
+            json!("01:02:03.5000000"),
+            json!("1.02:03:04"),
+            Value::Null,
+            Value::Null,
+            Value::Null,
+            Value::Null,
+        ]]
+    );
+}
+
+#[test]
 fn parse_kv_takes_the_first_value_of_each_key() {
     // §3.20: values trimmed, first occurrence wins, a missing key is null
     // (`""` for a string), a quoted value keeps its delimiters.
