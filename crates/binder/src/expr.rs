@@ -1032,9 +1032,18 @@ impl Binder<'_> {
             }
             (_, []) => None,
             (_, [extra, ..]) => {
+                let least = n_values + usize::from(filtered);
+                let most = least
+                    + usize::from(matches!(base, "make_set" | "make_list" | "make_bag" | "dcount"));
+                let expected = match (least, most) {
+                    (0, 0) => "no arguments".to_owned(),
+                    (1, 1) => "1 argument".to_owned(),
+                    (l, m) if l == m => format!("{l} arguments"),
+                    (l, m) => format!("{l} to {m} arguments"),
+                };
                 return Err(BindError::ArgumentCount {
                     func: name.to_owned(),
-                    expected: "fewer arguments".to_owned(),
+                    expected,
                     found: args.len(),
                     span: extra.span,
                 });

@@ -295,6 +295,8 @@ fn type_errors_are_refused_before_running() {
         ),
         ("T | extend x = bin(t, 5)", "`bin`: cannot bin a datetime by a long"),
         ("T | extend x = substring(s)", "`substring` takes 2 to 3 arguments"),
+        ("T | summarize make_set(n, 3, 4)", "`make_set` takes 1 to 2 arguments, but 3 were given"),
+        ("T | summarize countif(n > 1, 2)", "`countif` takes 1 argument, but 2 were given"),
         ("T | where lenght(s) == 1", "unknown function `lenght`"),
     ] {
         let err = s.query(query).expect_err(query).to_string();
