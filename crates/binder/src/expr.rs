@@ -46,7 +46,7 @@ const AGGREGATES: [&str; 31] = [
 /// KQL functions that Calypso knows but does not run yet: refused by name
 /// rather than reported as unknown.
 const KNOWN_UNSUPPORTED: [&str; 6] =
-    ["percentile", "percentiles", "parse_url", "parse_urlquery", "hash", "format_timespan"];
+    ["percentile", "percentiles", "parse_url", "parse_urlquery", "hash", "url_encode"];
 
 /// The window function `name` calls, if it is one.
 fn window_func(name: &str) -> Option<crate::plan::WindowFunc> {

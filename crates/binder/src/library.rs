@@ -80,6 +80,7 @@ pub static LIBRARY: &[Signature] = &[
     }),
     sig("floor", (2, 2), bin),
     sig("format_datetime", (2, 2), |t| all_of(t, &[Datetime, String]).map(|_| String)),
+    sig("format_timespan", (2, 2), |t| all_of(t, &[Timespan, String]).map(|_| String)),
     sig("getmonth", (1, 1), |t| all_of(t, &[Datetime]).map(|_| Long)),
     sig("gettype", (1, 1), |_| Ok(String)),
     sig("getyear", (1, 1), |t| all_of(t, &[Datetime]).map(|_| Long)),

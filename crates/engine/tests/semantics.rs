@@ -289,10 +289,8 @@ fn type_errors_are_refused_before_running() {
         ("T | where n", "`where` needs a bool predicate"),
         ("T | extend x = iff(n > 0, 1, 'a')", "different types"),
         ("T | summarize n", "needs an aggregate function"),
-        (
-            "T | extend h = format_timespan(s, 'h')",
-            "the function `format_timespan()` is not supported yet",
-        ),
+        ("T | extend h = parse_url(s)", "the function `parse_url()` is not supported yet"),
+        ("T | extend h = format_timespan(s, 'h')", "argument 1 must be a timespan, not a string"),
         ("T | extend x = bin(t, 5)", "`bin`: cannot bin a datetime by a long"),
         ("T | extend x = substring(s)", "`substring` takes 2 to 3 arguments"),
         ("T | summarize make_set(n, 3, 4)", "`make_set` takes 1 to 2 arguments, but 3 were given"),
@@ -420,6 +418,28 @@ fn make_timespan_refuses_out_of_range_parts() {
             Value::Null,
         ]]
     );
+}
+
+#[test]
+fn format_timespan_pads_and_signs() {
+    let s = session(&[]);
+    let (_, rows) = run(
+        &s,
+        "let t = time(29.09:00:05.12345); \
+         print format_timespan(t, 'dd.hh:mm:ss:FF'), format_timespan(t, 'ddd.h:mm:ss [fffffff]'), \
+         format_timespan(-(1d + 2h), 'd.hh:mm'), format_timespan(1d, 'dddd')",
+    );
+    assert_eq!(
+        rows,
+        [vec![
+            json!("29.09:00:05:12"),
+            json!("029.9:00:05 [1234500]"),
+            json!("-1.02:00"),
+            json!("0001"),
+        ]]
+    );
+    let err = s.query("print format_timespan(1d, 'c')").unwrap_err().to_string();
+    assert!(err.contains("`c` is not a format specifier"), "{err}");
 }
 
 #[test]

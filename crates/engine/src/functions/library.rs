@@ -89,6 +89,7 @@ pub(crate) fn kernel(name: &str) -> Option<Kernel> {
         "base64_encode_tostring" => base64_encode,
         "countof" => countof,
         "format_datetime" => format_datetime,
+        "format_timespan" => format_timespan,
         "indexof" => indexof,
         "has_any_ipv4" => |a, t, _| net::has_ipv4(a, t, false),
         "has_any_ipv4_prefix" => |a, t, _| net::has_ipv4(a, t, true),
@@ -640,6 +641,50 @@ fn format_datetime(args: &[ArrayRef], _: &[KqlType], _: KqlType) -> Result<Array
                         out.push_str(part);
                     }
                 }
+                other => (0..run).for_each(|_| out.push(other)),
+            }
+        }
+        out
+    })
+}
+
+/// `format_timespan(span, format)`: `d`… days padded to the run's length,
+/// `h`/`hh`, `m`/`mm`, `s`/`ss`, `f`… and `F`… the fraction's digits (`F`
+/// without trailing zeros); a negative span is its magnitude after `-`.
+/// Other letters and characters that are not delimiters are an error.
+fn format_timespan(args: &[ArrayRef], _: &[KqlType], _: KqlType) -> Result<ArrayRef> {
+    let (values, formats) = (longs(&args[0])?, strings(&args[1])?);
+    if let Some(bad) =
+        formats.iter().flatten().flat_map(str::chars).find(|c| !"dhHmsfF /-:,._[]".contains(*c))
+    {
+        return Err(DataFusionError::Execution(format!(
+            "`format_timespan`: `{bad}` is not a format specifier; use d, f, F, h, H, m, s and the delimiters space / - : , . _ [ ]"
+        )));
+    }
+    rows_string(args, |r| {
+        if values.is_null(r) || formats.is_null(r) {
+            return String::new();
+        }
+        let ns = values.value(r);
+        let ticks = ns.unsigned_abs() / NANOS_PER_TICK as u64;
+        let seconds = ticks / 10_000_000;
+        let (days, hours, minutes) = (seconds / 86_400, seconds / 3_600 % 24, seconds / 60 % 60);
+        let fraction = format!("{:07}", ticks % 10_000_000);
+        let format: Vec<char> = formats.value(r).chars().collect();
+        let mut out = String::from(if ns < 0 { "-" } else { "" });
+        let mut i = 0;
+        while i < format.len() {
+            let c = format[i];
+            let run = format[i..].iter().take_while(|&&x| x == c).count();
+            i += run;
+            let padded = |v: u64, width: usize| format!("{v:0width$}");
+            match c {
+                'd' => out.push_str(&padded(days, run)),
+                'h' | 'H' => out.push_str(&padded(hours, run.min(2))),
+                'm' => out.push_str(&padded(minutes, run.min(2))),
+                's' => out.push_str(&padded(seconds % 60, run.min(2))),
+                'f' => out.push_str(&fraction[..run.min(7)]),
+                'F' => out.push_str(fraction[..run.min(7)].trim_end_matches('0')),
                 other => (0..run).for_each(|_| out.push(other)),
             }
         }
