@@ -37,8 +37,30 @@ pub static LIBRARY: &[Signature] = &[
     sig("array_slice", (3, 3), |t| {
         dynamics(&t[..1]).and(all_of(&t[1..], &[Long, Long])).map(|_| Dynamic)
     }),
+    sig("array_reverse", (1, 1), |t| dynamics(t).map(|_| Dynamic)),
+    sig("array_rotate_left", (2, 2), |t| {
+        dynamics(&t[..1]).and(all_of(&t[1..], &[Long])).map(|_| Dynamic)
+    }),
+    sig("array_rotate_right", (2, 2), |t| {
+        dynamics(&t[..1]).and(all_of(&t[1..], &[Long])).map(|_| Dynamic)
+    }),
+    sig("array_shift_left", (2, 3), |t| {
+        dynamics(&t[..1]).and(all_of(&t[1..2], &[Long])).map(|_| Dynamic)
+    }),
+    sig("array_shift_right", (2, 3), |t| {
+        dynamics(&t[..1]).and(all_of(&t[1..2], &[Long])).map(|_| Dynamic)
+    }),
     sig("array_sort_asc", (1, 1), |t| dynamics(t).map(|_| Dynamic)),
     sig("array_sort_desc", (1, 1), |t| dynamics(t).map(|_| Dynamic)),
+    sig("array_split", (2, 2), |t| {
+        dynamics(&t[..1])?;
+        match t[1] {
+            Long | Int | Dynamic => Ok(Dynamic),
+            other => Err(format!("argument 2 must be a long or an array of them, not a {other}")),
+        }
+    }),
+    sig("array_sum", (1, 1), |t| dynamics(t).map(|_| Real)),
+    sig("bag_has_key", (2, 2), |t| dynamics(&t[..1]).and(all_of(&t[1..], &[String])).map(|_| Bool)),
     sig("bag_keys", (1, 1), |t| dynamics(t).map(|_| Dynamic)),
     sig("bag_merge", (2, 64), |t| dynamics(t).map(|_| Dynamic)),
     sig("bag_pack", (0, 64), pack),
@@ -168,6 +190,10 @@ pub static LIBRARY: &[Signature] = &[
     sig("trim", (2, 2), |t| all_of(t, &[String, String]).map(|_| String)),
     sig("trim_end", (2, 2), |t| all_of(t, &[String, String]).map(|_| String)),
     sig("trim_start", (2, 2), |t| all_of(t, &[String, String]).map(|_| String)),
+    sig("unixtime_microseconds_todatetime", (1, 1), |t| all_of(t, &[Real]).map(|_| Datetime)),
+    sig("unixtime_milliseconds_todatetime", (1, 1), |t| all_of(t, &[Real]).map(|_| Datetime)),
+    sig("unixtime_nanoseconds_todatetime", (1, 1), |t| all_of(t, &[Real]).map(|_| Datetime)),
+    sig("unixtime_seconds_todatetime", (1, 1), |t| all_of(t, &[Real]).map(|_| Datetime)),
     sig("url_decode", (1, 1), |t| all_of(t, &[String]).map(|_| String)),
     sig("week_of_year", (1, 1), |t| all_of(t, &[Datetime]).map(|_| Long)),
     sig("weekofyear", (1, 1), |t| all_of(t, &[Datetime]).map(|_| Long)),

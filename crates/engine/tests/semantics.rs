@@ -443,6 +443,37 @@ fn format_timespan_pads_and_signs() {
 }
 
 #[test]
+fn array_reshaping_functions() {
+    let s = session(&[]);
+    let (_, rows) = run(
+        &s,
+        "let a = dynamic([1,2,3,4,5]); \
+         print array_rotate_left(a, 2), array_rotate_right(a, -2), array_shift_left(a, 2), \
+         array_shift_right(a, 2, -1), array_split(a, dynamic([1,3])), array_reverse(a), \
+         array_sum(dynamic([1,null,3])), array_sum(dynamic([])), \
+         bag_has_key(dynamic({'k': {'p': 1}}), '$.k.p'), bag_has_key(dynamic({'k': 1}), 'p'), \
+         unixtime_milliseconds_todatetime(1546300800000), unixtime_seconds_todatetime(1.5)",
+    );
+    assert_eq!(
+        rows,
+        [vec![
+            json!([3, 4, 5, 1, 2]),
+            json!([3, 4, 5, 1, 2]),
+            json!([3, 4, 5, null, null]),
+            json!([-1, -1, 1, 2, 3]),
+            json!([[1], [2, 3], [4, 5]]),
+            json!([5, 4, 3, 2, 1]),
+            json!(4.0),
+            Value::Null,
+            json!(true),
+            json!(false),
+            json!("2019-01-01T00:00:00.0000000Z"),
+            json!("1970-01-01T00:00:01.5000000Z"),
+        ]]
+    );
+}
+
+#[test]
 fn parse_kv_takes_the_first_value_of_each_key() {
     // §3.20: values trimmed, first occurrence wins, a missing key is null
     // (`""` for a string), a quoted value keeps its delimiters.

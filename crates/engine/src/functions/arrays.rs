@@ -5,7 +5,9 @@
 use std::sync::Arc;
 
 use calypso_syntax::KqlType;
-use datafusion::arrow::array::{Array, ArrayRef, AsArray, Int64Array, StringArray};
+use datafusion::arrow::array::{
+    Array, ArrayRef, AsArray, BooleanArray, Float64Array, Int64Array, StringArray,
+};
 use datafusion::arrow::compute::cast;
 use datafusion::arrow::datatypes::{DataType, Int64Type};
 use datafusion::common::Result;
@@ -151,6 +153,142 @@ pub(crate) fn strcat_array(args: &[ArrayRef], _: &[KqlType], _: KqlType) -> Resu
     ))
 }
 
+/// `array_reverse(a)`.
+pub(crate) fn array_reverse(args: &[ArrayRef], _: &[KqlType], _: KqlType) -> Result<ArrayRef> {
+    Ok(dynamic((0..rows(args)).map(|r| match value(args, 0, r) {
+        Value::Array(mut items) => {
+            items.reverse();
+            Some(Value::Array(items))
+        }
+        _ => None,
+    })))
+}
+
+/// `array_rotate_left(a, n)` (`direction` 1) and `array_rotate_right`
+/// (-1): a negative count rotates the other way.
+pub(crate) fn array_rotate(args: &[ArrayRef], direction: i64) -> Result<ArrayRef> {
+    let counts = longs(&args[1])?;
+    Ok(dynamic((0..rows(args)).map(|r| {
+        let Value::Array(mut items) = value(args, 0, r) else { return None };
+        if counts.is_null(r) {
+            return None;
+        }
+        if !items.is_empty() {
+            let by = counts.value(r).saturating_mul(direction).rem_euclid(items.len() as i64);
+            items.rotate_left(by as usize);
+        }
+        Some(Value::Array(items))
+    })))
+}
+
+/// `array_shift_left(a, n[, fill])` (`direction` 1) and
+/// `array_shift_right` (-1): the elements move `n` places, and the places
+/// left behind hold `fill` (null by default); a negative count shifts the
+/// other way.
+pub(crate) fn array_shift(
+    args: &[ArrayRef],
+    types: &[KqlType],
+    direction: i64,
+) -> Result<ArrayRef> {
+    let counts = longs(&args[1])?;
+    Ok(dynamic((0..rows(args)).map(|r| {
+        let Value::Array(items) = value(args, 0, r) else { return None };
+        if counts.is_null(r) {
+            return None;
+        }
+        let fill = args.get(2).map_or(Value::Null, |f| json_value(f.as_ref(), r, types[2]));
+        let n = items.len();
+        let by = counts.value(r).saturating_mul(direction);
+        let shift = usize::try_from(by.unsigned_abs()).unwrap_or(usize::MAX).min(n);
+        let mut out = Vec::with_capacity(n);
+        if by >= 0 {
+            out.extend(items[shift..].iter().cloned());
+            out.resize(n, fill);
+        } else {
+            out.resize(shift, fill);
+            out.extend(items[..n - shift].iter().cloned());
+        }
+        Some(Value::Array(out))
+    })))
+}
+
+/// `array_split(a, i)` or `array_split(a, [i, j, ...])`: the pieces before
+/// each (zero-based) index; a negative index counts from the end.
+pub(crate) fn array_split(args: &[ArrayRef], types: &[KqlType], _: KqlType) -> Result<ArrayRef> {
+    Ok(dynamic((0..rows(args)).map(|r| {
+        let Value::Array(items) = value(args, 0, r) else { return None };
+        let n = items.len() as i64;
+        let indexes: Vec<i64> = match json_value(args[1].as_ref(), r, types[1]) {
+            Value::Number(i) => vec![i.as_i64()?],
+            Value::Array(list) => list.iter().map(Value::as_i64).collect::<Option<_>>()?,
+            _ => return None,
+        };
+        let mut pieces = Vec::new();
+        let mut start = 0;
+        for index in indexes {
+            let at = if index < 0 { n + index } else { index }.clamp(start, n);
+            pieces.push(Value::Array(items[start as usize..at as usize].to_vec()));
+            start = at;
+        }
+        pieces.push(Value::Array(items[start as usize..].to_vec()));
+        Some(Value::Array(pieces))
+    })))
+}
+
+/// `array_sum(a)`: a real; nulls are skipped, and an empty array, or one
+/// holding anything but numbers, gives null.
+pub(crate) fn array_sum(args: &[ArrayRef], _: &[KqlType], _: KqlType) -> Result<ArrayRef> {
+    Ok(Arc::new(
+        (0..rows(args))
+            .map(|r| {
+                let Value::Array(items) = value(args, 0, r) else { return None };
+                let mut numbers = items.iter().filter(|v| !v.is_null()).peekable();
+                numbers.peek()?;
+                numbers.map(Value::as_f64).sum::<Option<f64>>()
+            })
+            .collect::<Float64Array>(),
+    ))
+}
+
+/// `bag_has_key(bag, key)`: the key may be a path `$.a.b` into nested bags.
+pub(crate) fn bag_has_key(args: &[ArrayRef], _: &[KqlType], _: KqlType) -> Result<ArrayRef> {
+    let keys = args[1].as_string::<i32>();
+    let mut out = Vec::with_capacity(rows(args));
+    for r in 0..rows(args) {
+        let bag = value(args, 0, r);
+        if keys.is_null(r) || !bag.is_object() {
+            out.push(None);
+            continue;
+        }
+        let key = keys.value(r);
+        let path: Vec<&str> = match key.strip_prefix('$') {
+            Some("") => Vec::new(),
+            Some(rest) => match rest.strip_prefix('.') {
+                Some(names) if !names.contains(['[', ']', '*']) => names.split('.').collect(),
+                _ => {
+                    return Err(datafusion::common::DataFusionError::Execution(format!(
+                        "`bag_has_key`: the path `{key}` is not supported; use `$.a.b`"
+                    )));
+                }
+            },
+            None => vec![key],
+        };
+        let mut at = &bag;
+        let mut found = true;
+        for name in path {
+            match at.get(name) {
+                Some(next) => at = next,
+                None => {
+                    found = false;
+                    break;
+                }
+            }
+        }
+        out.push(Some(found));
+    }
+    Ok(Arc::new(BooleanArray::from(out)))
+}
+
 /// `array_index_of(a, v)`: the first position of `v`, -1 when absent, null
 /// for a non-array.
 pub(crate) fn array_index_of(args: &[ArrayRef], types: &[KqlType], _: KqlType) -> Result<ArrayRef> {
@@ -228,7 +366,7 @@ pub(crate) fn set_has_element(
                 let Value::Array(items) = value(args, 0, r) else { return None };
                 Some(items.contains(&json_value(args[1].as_ref(), r, types[1])))
             })
-            .collect::<datafusion::arrow::array::BooleanArray>(),
+            .collect::<BooleanArray>(),
     ))
 }
 

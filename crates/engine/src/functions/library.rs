@@ -82,6 +82,18 @@ pub(crate) fn kernel(name: &str) -> Option<Kernel> {
         "week_of_year" => |a, _, _| date_part(a, |d| i64::from(d.iso_week().week())),
         "zip" => arrays::zip,
         "array_slice" => arrays::array_slice,
+        "array_reverse" => arrays::array_reverse,
+        "array_rotate_left" => |a, _, _| arrays::array_rotate(a, 1),
+        "array_rotate_right" => |a, _, _| arrays::array_rotate(a, -1),
+        "array_shift_left" => |a, t, _| arrays::array_shift(a, t, 1),
+        "array_shift_right" => |a, t, _| arrays::array_shift(a, t, -1),
+        "array_split" => arrays::array_split,
+        "array_sum" => arrays::array_sum,
+        "bag_has_key" => arrays::bag_has_key,
+        "unixtime_microseconds_todatetime" => |a, t, _| unixtime(a, t, 1_000),
+        "unixtime_milliseconds_todatetime" => |a, t, _| unixtime(a, t, 1_000_000),
+        "unixtime_nanoseconds_todatetime" => |a, t, _| unixtime(a, t, 1),
+        "unixtime_seconds_todatetime" => |a, t, _| unixtime(a, t, 1_000_000_000),
         "array_sort_asc" => arrays::array_sort_asc,
         "array_sort_desc" => arrays::array_sort_desc,
         "bag_keys" => arrays::bag_keys,
@@ -690,6 +702,32 @@ fn format_timespan(args: &[ArrayRef], _: &[KqlType], _: KqlType) -> Result<Array
         }
         out
     })
+}
+
+/// `unixtime_*_todatetime(n)`: `n` units of `unit` nanoseconds after the
+/// Unix epoch, truncated to ticks; null when out of range.
+fn unixtime(args: &[ArrayRef], types: &[KqlType], unit: i64) -> Result<ArrayRef> {
+    let out: Vec<Option<i64>> = if types[0] == KqlType::Real {
+        let values = reals(&args[0])?;
+        values
+            .iter()
+            .map(|v| {
+                let ticks = (v? * unit as f64 / NANOS_PER_TICK as f64).trunc();
+                (ticks.is_finite() && ticks.abs() < (i64::MAX / NANOS_PER_TICK) as f64)
+                    .then(|| ticks as i64 * NANOS_PER_TICK)
+            })
+            .collect()
+    } else {
+        let values = longs(&args[0])?;
+        values
+            .iter()
+            .map(|v| {
+                let nanos = v?.checked_mul(unit)?;
+                Some(nanos - nanos % NANOS_PER_TICK)
+            })
+            .collect()
+    };
+    Ok(datetimes(out.into_iter()))
 }
 
 /// `make_datetime(year, month, day[, hour, minute, second])`; null for a
