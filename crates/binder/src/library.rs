@@ -34,9 +34,6 @@ pub static LIBRARY: &[Signature] = &[
     sig("abs", (1, 1), |t| numeric_or_timespan(t[0])),
     sig("array_concat", (1, 64), |t| dynamics(t).map(|_| Dynamic)),
     sig("array_index_of", (2, 2), |t| dynamics(&t[..1]).map(|_| Long)),
-    sig("array_slice", (3, 3), |t| {
-        dynamics(&t[..1]).and(all_of(&t[1..], &[Long, Long])).map(|_| Dynamic)
-    }),
     sig("array_reverse", (1, 1), |t| dynamics(t).map(|_| Dynamic)),
     sig("array_rotate_left", (2, 2), |t| {
         dynamics(&t[..1]).and(all_of(&t[1..], &[Long])).map(|_| Dynamic)
@@ -49,6 +46,9 @@ pub static LIBRARY: &[Signature] = &[
     }),
     sig("array_shift_right", (2, 3), |t| {
         dynamics(&t[..1]).and(all_of(&t[1..2], &[Long])).map(|_| Dynamic)
+    }),
+    sig("array_slice", (3, 3), |t| {
+        dynamics(&t[..1]).and(all_of(&t[1..], &[Long, Long])).map(|_| Dynamic)
     }),
     sig("array_sort_asc", (1, 1), |t| dynamics(t).map(|_| Dynamic)),
     sig("array_sort_desc", (1, 1), |t| dynamics(t).map(|_| Dynamic)),

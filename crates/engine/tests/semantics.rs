@@ -890,8 +890,11 @@ fn more_library_functions_follow_kusto() {
     let s = session(&[]);
     let cases: &[(&str, Value)] = &[
         ("trim('--', '--abc--')", json!("abc")),
-        ("trim_start(@'\\s', '  a ')", json!("a ")),
-        ("trim_end('x', 'axx')", json!("a")),
+        // One match of the pattern at each end, not a run of them
+        // (measured: oracle r2-string-ops-0026, r2-string-ops-0027).
+        ("trim_start(@'\\s', '  a ')", json!(" a ")),
+        ("trim_start(@'\\s+', '  a ')", json!("a ")),
+        ("trim_end('x', 'axx')", json!("ax")),
         ("indexof('abcdef', 'cd')", json!(2)),
         ("indexof('abcdef', 'cd', 3)", json!(-1)),
         ("indexof('abc', 'z')", json!(-1)),

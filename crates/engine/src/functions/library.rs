@@ -369,8 +369,9 @@ fn extract(args: &[ArrayRef], _: &[KqlType], _: KqlType) -> Result<ArrayRef> {
     Ok(Arc::new(StringArray::from(out)))
 }
 
-/// `trim(regex, s)` and its one-sided forms: every leading and trailing
-/// match of the regex removed.
+/// `trim(regex, s)` and its one-sided forms: one match of the regex removed
+/// at each end, not a run of them (`trim(" ", "  a  ")` is `" a "`; the
+/// oracle measured it); a pattern such as `\s+` takes the whole run.
 fn trim(args: &[ArrayRef], start: bool, end: bool) -> Result<ArrayRef> {
     let (patterns, texts) = (strings(&args[0])?, strings(&args[1])?);
     let (mut leading, mut trailing) = (RegexCache::new("trim"), RegexCache::new("trim"));
@@ -379,11 +380,11 @@ fn trim(args: &[ArrayRef], start: bool, end: bool) -> Result<ArrayRef> {
         let pattern = patterns.value(r);
         let mut t = texts.value(r);
         if start {
-            let re = leading.get(&format!("^(?:{pattern})+"))?;
+            let re = leading.get(&format!("^(?:{pattern})"))?;
             t = re.find(t).map_or(t, |m| &t[m.end()..]);
         }
         if end {
-            let re = trailing.get(&format!("(?:{pattern})+$"))?;
+            let re = trailing.get(&format!("(?:{pattern})$"))?;
             t = re.find(t).map_or(t, |m| &t[..m.start()]);
         }
         out.push(Some(t.to_owned()));
