@@ -4,7 +4,7 @@
 use calypso_syntax::ast::{self, ExprKind, Param};
 use calypso_syntax::{KqlType, Span};
 
-use crate::bind::Binder;
+use crate::bind::{Binder, LetValue};
 use crate::plan::{Expr, Plan, PlanKind, Value};
 use crate::reshape::glob;
 use crate::{BindError, Column};
@@ -68,8 +68,19 @@ impl Binder<'_> {
                         ));
                     }
                 }
+                // The table's own name labels a bare table, also through a
+                // `let A = Table` alias, and a view; any other tabular `let`
+                // is `union_argN` (kql-semantics.md §3.11; oracle
+                // r1-joins-lookup-union-0032, docs query-union-operator-2).
                 ExprKind::Name(ident) => match self.tabular(leg) {
-                    Ok(plan) => plans.push((plan, ident.name.clone())),
+                    Ok(plan) => {
+                        let label = match (self.lookup_let(&ident.name), &plan.kind) {
+                            (Some(LetValue::Tabular(_)), PlanKind::Scan { table }) => table.clone(),
+                            (Some(LetValue::Tabular(_)), _) => format!("union_arg{position}"),
+                            _ => ident.name.clone(),
+                        };
+                        plans.push((plan, label));
+                    }
                     Err(BindError::UnknownTable { .. }) if fuzzy => {}
                     Err(e) => return Err(e),
                 },

@@ -267,16 +267,23 @@ impl Ctx {
                 let x = lowered.into_iter().next().expect("one argument");
                 let empty = match args[0].ty {
                     KqlType::String => x.eq(lit("")),
-                    // `dynamic('')` is empty; `dynamic([])` is not.
-                    KqlType::Dynamic => x.clone().is_null().or(x.eq(lit("\"\""))),
+                    // `dynamic('')` and `dynamic(null)` are empty; `dynamic([])` is not.
+                    KqlType::Dynamic => {
+                        x.clone().is_null().or(x.clone().eq(lit("\"\""))).or(x.eq(lit("null")))
+                    }
                     _ => x.is_null(),
                 };
                 if func == ScalarFunc::IsEmpty { empty } else { !empty }
             }
             ScalarFunc::IsNull | ScalarFunc::IsNotNull => {
                 let x = lowered.into_iter().next().expect("one argument");
-                // Strings are never null.
-                let null = if args[0].ty == KqlType::String { lit(false) } else { x.is_null() };
+                // Strings are never null; a dynamic JSON `null` is
+                // (oracle r1-null-and-edge-0044, r1-dynamic-json-0021).
+                let null = match args[0].ty {
+                    KqlType::String => lit(false),
+                    KqlType::Dynamic => x.clone().is_null().or(x.eq(lit("null"))),
+                    _ => x.is_null(),
+                };
                 if func == ScalarFunc::IsNull { null } else { !null }
             }
             ScalarFunc::Library(name) => {

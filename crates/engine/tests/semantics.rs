@@ -804,6 +804,20 @@ fn mv_expand_follows_kusto() {
     assert!(s.query("datatable(s:string)['x'] | mv-expand s").is_err());
 }
 
+/// §3.11: a bare table, also through a `let` alias, keeps its name as the
+/// `withsource` label; a computed leg is `union_argN`.
+#[test]
+fn union_labels_tables_by_name_and_the_rest_by_position() {
+    let s = session(&[("T", "{\"x\":1}\n")]);
+    let (_, rows) = run(
+        &s,
+        "let A = T; let V = view () { print x = 2 }; \
+         union withsource=S A, (T | extend x = 3), V | order by x asc",
+    );
+    let labels: Vec<_> = rows.iter().map(|r| r[0].clone()).collect();
+    assert_eq!(labels, [json!("T"), json!("V"), json!("union_arg1")]);
+}
+
 /// §3.11: union.
 #[test]
 fn union_matches_columns_by_name() {
@@ -814,12 +828,13 @@ fn union_matches_columns_by_name() {
         run(&s, &format!("{lets} union withsource=Src A, B, (A | where x > 5)"));
     assert_eq!(names, ["Src", "x", "y", "z"]);
     rows.sort_by_key(|r| r[1].as_i64());
-    // A missing string is "", any other missing value null.
+    // A tabular `let` is labelled by its position, as Kusto does; a missing
+    // string is "", any other missing value null.
     assert_eq!(
         rows,
         [
-            vec![json!("A"), json!(1), json!("a"), Value::Null],
-            vec![json!("B"), json!(2), json!(""), json!(2.5)],
+            vec![json!("union_arg0"), json!(1), json!("a"), Value::Null],
+            vec![json!("union_arg1"), json!(2), json!(""), json!(2.5)],
         ]
     );
     let (names, _) =
@@ -890,6 +905,18 @@ fn more_library_functions_follow_kusto() {
     let s = session(&[]);
     let cases: &[(&str, Value)] = &[
         ("trim('--', '--abc--')", json!("abc")),
+        // Measured by the oracle: ties round away from zero, an index past
+        // split's parts and an empty indexof lookup are null, a dynamic
+        // null is null.
+        ("round(2.5)", json!(3.0)),
+        ("round(-0.5)", json!(-1.0)),
+        ("round(-2.5)", json!(-3.0)),
+        ("split('noequals', '=', 1)", Value::Null),
+        ("split('a=b', '=', 1)", json!(["b"])),
+        ("indexof('abc', '')", Value::Null),
+        ("isnull(dynamic(null))", json!(true)),
+        ("isempty(dynamic(null))", json!(true)),
+        ("isnull(dynamic([]))", json!(false)),
         // One match of the pattern at each end, not a run of them
         // (measured: oracle r2-string-ops-0026, r2-string-ops-0027).
         ("trim_start(@'\\s', '  a ')", json!(" a ")),

@@ -335,8 +335,9 @@ fn split(args: &[ArrayRef], types: &[KqlType], _: KqlType) -> Result<ArrayRef> {
             None => Value::Array(parts),
             Some(i) if i.is_null(r) => return None,
             Some(i) => {
+                // An index past the parts is null (oracle r1-string-ops-0021).
                 let picked = usize::try_from(i.value(r)).ok().and_then(|i| parts.get(i).cloned());
-                Value::Array(picked.into_iter().collect())
+                Value::Array(vec![picked?])
             }
         })
     })))
@@ -400,6 +401,10 @@ fn indexof(args: &[ArrayRef], types: &[KqlType], _: KqlType) -> Result<ArrayRef>
     rows_long(args, |r| {
         let chars: Vec<char> = text(args[0].as_ref(), r, types[0]).chars().collect();
         let needle: Vec<char> = lookups.value(r).chars().collect();
+        // Looking for nothing is null (oracle r2-null-and-edge-0036).
+        if needle.is_empty() {
+            return None;
+        }
         let start = match &starts {
             Some(s) if s.is_null(r) => return None,
             Some(s) => usize::try_from(s.value(r)).ok()?,
@@ -1131,8 +1136,9 @@ fn bin_at(args: &[ArrayRef], _: &[KqlType], result: KqlType) -> Result<ArrayRef>
 }
 
 /// `round(x[, precision])`: to `precision` decimals (negative: tens,
-/// hundreds, …), a tie to the even neighbour after scaling, as .NET rounds
-/// (the documentation's `round(2.15, 1)` is 2.2, `round(21.5, -1)` is 20).
+/// hundreds, …), a tie away from zero after scaling (the oracle measured
+/// `round(2.5)` = 3 and `round(-0.5)` = -1; the documentation's
+/// `round(2.15, 1)` is 2.2, `round(21.5, -1)` is 20).
 fn round(args: &[ArrayRef], _: &[KqlType], result: KqlType) -> Result<ArrayRef> {
     let precisions = args.get(1).map(longs).transpose()?;
     let values = reals(&args[0])?;
@@ -1145,10 +1151,10 @@ fn round(args: &[ArrayRef], _: &[KqlType], result: KqlType) -> Result<ArrayRef> 
         let v = (!values.is_null(r)).then(|| values.value(r))?;
         Some(if p >= 0 {
             let scale = 10f64.powi(p);
-            (v * scale).round_ties_even() / scale
+            (v * scale).round() / scale
         } else {
             let scale = 10f64.powi(-p);
-            (v / scale).round_ties_even() * scale
+            (v / scale).round() * scale
         })
     });
     Ok(match result {
