@@ -1164,7 +1164,12 @@ fn math_range_and_bin_at() {
     let s = session(&[]);
     let cases: &[(&str, Value)] = &[
         ("log10(100.0)", json!(2.0)),
-        ("sqrt(-1.0)", Value::Null),
+        ("sqrt(-1.0)", json!("NaN")), // oracle r2-null-and-edge-0015
+        ("log(-1.0)", Value::Null),
+        ("sign(real(nan))", json!(0.0)),
+        ("tolong('0xFFFFFFFFFFFFFFFF')", json!(-1)),
+        ("toint('-0x10')", Value::Null),
+        ("array_concat(dynamic([1]), dynamic(null), dynamic({'a': 1}))", json!([1])),
         ("pow(2.0, 10.0)", json!(1024.0)),
         ("ceiling(-1.5)", json!(-1.0)),
         ("sign(-3)", json!(-1)),

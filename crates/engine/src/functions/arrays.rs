@@ -31,14 +31,14 @@ fn longs(a: &ArrayRef) -> Result<Int64Array> {
     Ok(cast(a, &DataType::Int64)?.as_primitive::<Int64Type>().clone())
 }
 
-/// `array_concat(a, b, ...)`: null if any argument is not an array.
+/// `array_concat(a, b, ...)`: an argument that is not an array (a bag, a
+/// null) adds nothing (oracle r1-dynamic-json-0042, t1-dynamic-json-0006).
 pub(crate) fn array_concat(args: &[ArrayRef], _: &[KqlType], _: KqlType) -> Result<ArrayRef> {
     Ok(dynamic((0..rows(args)).map(|r| {
         let mut out = Vec::new();
         for i in 0..args.len() {
-            match value(args, i, r) {
-                Value::Array(items) => out.extend(items),
-                _ => return None,
+            if let Value::Array(items) = value(args, i, r) {
+                out.extend(items);
             }
         }
         Some(Value::Array(out))

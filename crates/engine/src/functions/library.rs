@@ -62,7 +62,11 @@ pub(crate) fn kernel(name: &str) -> Option<Kernel> {
         "range" => arrays::range,
         "set_has_element" => arrays::set_has_element,
         "sign" => sign,
-        "sqrt" => |a, _, _| real_map(a, |v| if v < 0.0 { f64::NAN } else { v.sqrt() }),
+        // The square root of a negative number is NaN, not null (oracle
+        // r2-null-and-edge-0015), unlike `log`'s.
+        "sqrt" => |a, _, _| {
+            Ok(Arc::new(reals(&a[0])?.iter().map(|v| v.map(f64::sqrt)).collect::<Float64Array>()))
+        },
         "strcmp" => |a, _, _| {
             let (x, y) = (strings(&a[0])?, strings(&a[1])?);
             rows_long(a, |r| Some(x.value(r).cmp(y.value(r)) as i64))
@@ -897,7 +901,10 @@ pub(crate) fn integer_text(s: &str) -> Option<i64> {
         None => (false, s.strip_prefix('+').unwrap_or(s)),
     };
     let value = match digits.strip_prefix("0x").or_else(|| digits.strip_prefix("0X")) {
-        Some(hex) => i64::from_str_radix(hex, 16).ok()?,
+        // Hex is the 64 bits as written, unsigned (`0xFFFFFFFFFFFFFFFF` is
+        // -1) and never after a sign (oracle r2-type-casts-coercion-0008).
+        Some(_) if negative || s.starts_with('+') => return None,
+        Some(hex) => u64::from_str_radix(hex, 16).ok()? as i64,
         None if digits.bytes().all(|b| b.is_ascii_digit()) && !digits.is_empty() => {
             digits.parse().ok()?
         }
@@ -1094,7 +1101,8 @@ fn sign(args: &[ArrayRef], _: &[KqlType], result: KqlType) -> Result<ArrayRef> {
         KqlType::Real => Arc::new(
             reals(&args[0])?
                 .iter()
-                .map(|v| v.map(|v| if v == 0.0 { 0.0 } else { v.signum() }))
+                // sign(NaN) is 0 (oracle r2-type-casts-coercion-0012).
+                .map(|v| v.map(|v| if v == 0.0 || v.is_nan() { 0.0 } else { v.signum() }))
                 .collect::<Float64Array>(),
         ),
         _ => {
