@@ -60,13 +60,12 @@ impl Binder<'_> {
             return Err(BindError::unsupported("`search` over several tables", span));
         }
         let (source, label) = sources.pop().expect("one source");
-        let text_columns: Vec<String> = source
+        let columns: Vec<(String, bool)> = source
             .schema
             .iter()
-            .filter(|c| matches!(c.ty, KqlType::String | KqlType::Dynamic))
-            .map(|c| c.name.clone())
+            .map(|c| (c.name.clone(), matches!(c.ty, KqlType::String | KqlType::Dynamic)))
             .collect();
-        let predicate = searched(&args.predicate, case_sensitive, &text_columns);
+        let predicate = searched(&args.predicate, case_sensitive, &columns, false);
         let predicate = self.scalar(&predicate, &source.schema)?;
         if predicate.ty != KqlType::Bool {
             return Err(BindError::types(
@@ -97,9 +96,16 @@ impl Binder<'_> {
     }
 }
 
-/// The predicate with its bare terms turned into searches of the string
-/// columns (numbers are not searched: measured on Kusto).
-fn searched(predicate: &ast::Expr, case_sensitive: bool, columns: &[String]) -> ast::Expr {
+/// The predicate with its bare terms turned into searches of the columns.
+/// A string term is looked for in every column, by its text (`search "3"`
+/// finds an int 3: oracle r3-parse-search-0035); a bare number only in the
+/// string columns (`search 42` skips a long 42: r2-parse-search-0040).
+fn searched(
+    predicate: &ast::Expr,
+    case_sensitive: bool,
+    columns: &[(String, bool)],
+    text_only: bool,
+) -> ast::Expr {
     let span = predicate.span;
     let rebuild = |kind| ast::Expr { kind, span };
     match &predicate.kind {
@@ -113,49 +119,62 @@ fn searched(predicate: &ast::Expr, case_sensitive: bool, columns: &[String]) -> 
                 (None, None) => (StrOpKind::Has, term.clone()),
             };
             let op = StrOp { kind, negated: false, case_sensitive };
-            let test = |column: &String| {
-                let name = ast::Ident { name: column.clone(), span };
+            let test = |(column, is_text): &(String, bool)| {
+                let name = rebuild(ExprKind::Name(ast::Ident { name: column.clone(), span }));
+                let lhs = if *is_text {
+                    name
+                } else {
+                    rebuild(ExprKind::Call {
+                        func: ast::Ident { name: "tostring".to_owned(), span },
+                        args: vec![name],
+                    })
+                };
                 rebuild(ExprKind::Binary {
                     op: BinaryOp::Str(op),
                     op_span: span,
-                    lhs: Box::new(rebuild(ExprKind::Name(name))),
+                    lhs: Box::new(lhs),
                     rhs: Box::new(rebuild(ExprKind::Literal(Literal::String(text.clone())))),
                 })
             };
-            let any = columns.iter().map(test).reduce(|a, b| {
-                rebuild(ExprKind::Binary {
-                    op: BinaryOp::Or,
-                    op_span: span,
-                    lhs: Box::new(a),
-                    rhs: Box::new(b),
-                })
-            });
+            let any =
+                columns.iter().filter(|(_, is_text)| *is_text || !text_only).map(test).reduce(
+                    |a, b| {
+                        rebuild(ExprKind::Binary {
+                            op: BinaryOp::Or,
+                            op_span: span,
+                            lhs: Box::new(a),
+                            rhs: Box::new(b),
+                        })
+                    },
+                );
             any.unwrap_or_else(|| rebuild(ExprKind::Literal(Literal::Bool(false))))
         }
         ExprKind::Binary { op: op @ (BinaryOp::And | BinaryOp::Or), op_span, lhs, rhs } => {
             rebuild(ExprKind::Binary {
                 op: *op,
                 op_span: *op_span,
-                lhs: Box::new(searched(lhs, case_sensitive, columns)),
-                rhs: Box::new(searched(rhs, case_sensitive, columns)),
+                lhs: Box::new(searched(lhs, case_sensitive, columns, text_only)),
+                rhs: Box::new(searched(rhs, case_sensitive, columns, text_only)),
             })
         }
         ExprKind::Call { func, args } if func.name == "not" && args.len() == 1 => {
             rebuild(ExprKind::Call {
                 func: func.clone(),
-                args: vec![searched(&args[0], case_sensitive, columns)],
+                args: vec![searched(&args[0], case_sensitive, columns, text_only)],
             })
         }
-        // A bare number is looked for as text.
+        // A bare number is looked for as text, in the string columns.
         ExprKind::Literal(Literal::Long(n)) => searched(
             &rebuild(ExprKind::Literal(Literal::String(n.to_string()))),
             case_sensitive,
             columns,
+            true,
         ),
         ExprKind::Literal(Literal::Real(n)) => searched(
             &rebuild(ExprKind::Literal(Literal::String(n.to_string()))),
             case_sensitive,
             columns,
+            true,
         ),
         _ => predicate.clone(),
     }

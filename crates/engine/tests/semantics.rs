@@ -1133,7 +1133,7 @@ fn third_library_batch_follows_kusto() {
 
 /// §3.27: search, with the shapes the oracle measured.
 #[test]
-fn search_finds_terms_in_string_columns() {
+fn search_finds_terms_in_columns() {
     let s = session(&[]);
     let (names, rows) = run(
         &s,
@@ -1149,9 +1149,12 @@ fn search_finds_terms_in_string_columns() {
         count(&s, "datatable(s:string)['The Quick'] | search kind=case_sensitive 'quick'"),
         0
     );
-    // Numbers are not searched in numeric columns.
+    // Bare numbers are not searched in numeric columns; string terms are,
+    // by the columns' text (oracle r2-parse-search-0040, r3-parse-search-0035).
     let q = "datatable(a:string, b:long, c:real)['needle', 42, 3.14, 'haystack', 7, 2.71] | search 'needle' or 42 or 2.71 | project a";
     assert_eq!(run(&s, q).1, [[json!("needle")]]);
+    let q = "datatable(i:int)[1, 3, 4, 33] | search '3' or '4' | project i";
+    assert_eq!(run(&s, q).1, [[json!(3)], [json!(4)]]);
     assert_eq!(
         count(&s, "datatable(s:string, code:long)['ok', 200, 'fail', 500] | search code >= 300"),
         1
