@@ -68,9 +68,14 @@ pub(crate) fn aggregate_name(func: &str, args: &[Expr]) -> String {
         other => other,
     };
     let suffix = match func {
-        // `countif(p)`: the predicate names nothing; `count(y)` is `count_y`
-        // (the documentation's summarize example).
-        "countif" => String::new(),
+        // `countif(p)`: a predicate names nothing, but a bare (bool) column
+        // does (`countif(b)` is `countif_b`: kql-semantics.md §3.22, oracle
+        // r2-aggregation-0027); `count(y)` is `count_y` (the documentation's
+        // summarize example).
+        "countif" => match args.first().map(|a| &a.kind) {
+            Some(ExprKind::Name(name)) => name.name.clone(),
+            _ => String::new(),
+        },
         _ => args.first().and_then(expr_name).unwrap_or_default(),
     };
     format!("{prefix}_{suffix}")

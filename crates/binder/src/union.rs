@@ -84,7 +84,18 @@ impl Binder<'_> {
                     Err(BindError::UnknownTable { .. }) if fuzzy => {}
                     Err(e) => return Err(e),
                 },
-                _ => plans.push((self.tabular(leg)?, format!("union_arg{position}"))),
+                // `(... | as Name)` is labelled `Name` (kql-semantics.md §3.24).
+                _ => {
+                    let label = match &leg.kind {
+                        ExprKind::Pipe { op, .. } => match &op.kind {
+                            ast::OperatorKind::As { name, .. } => Some(name.name.clone()),
+                            _ => None,
+                        },
+                        _ => None,
+                    };
+                    let label = label.unwrap_or_else(|| format!("union_arg{position}"));
+                    plans.push((self.tabular(leg)?, label));
+                }
             }
         }
         if plans.is_empty() {

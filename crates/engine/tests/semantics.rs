@@ -112,6 +112,9 @@ fn summarize_names_and_order() {
     assert_eq!(rows[0][4..], [Value::from(1), Value::from(2)]);
     let (names, _) = run(&s, "T | summarize sum(v), sum(v)");
     assert_eq!(names, ["sum_v", "sum_v1"]);
+    // A bare column names countif; a predicate does not (§3.22).
+    let (names, _) = run(&s, "T | extend b = v > 1 | summarize countif(b), countif(v > 1)");
+    assert_eq!(names, ["countif_b", "countif_"]);
 }
 
 #[test]
@@ -816,6 +819,9 @@ fn union_labels_tables_by_name_and_the_rest_by_position() {
     );
     let labels: Vec<_> = rows.iter().map(|r| r[0].clone()).collect();
     assert_eq!(labels, [json!("T"), json!("V"), json!("union_arg1")]);
+    let (_, rows) = run(&s, "union withsource=S (T | as Named), (print x = 5) | order by x asc");
+    let labels: Vec<_> = rows.iter().map(|r| r[0].clone()).collect();
+    assert_eq!(labels, [json!("Named"), json!("union_arg1")]);
 }
 
 /// §3.11: union.
