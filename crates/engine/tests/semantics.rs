@@ -958,6 +958,8 @@ fn more_library_functions_follow_kusto() {
             json!("2020-01-02 03:04:05.123"),
         ),
         ("format_datetime(datetime(2020-01-02 15:04:05), 'd/M/yy h tt')", json!("2/1/20 3 PM")),
+        // Fields are at most two letters: `dddd` is `dd` twice (oracle).
+        ("format_datetime(datetime(2020-01-05), 'dddd ddd MMM')", json!("0505 055 011")),
         ("make_datetime(2017, 10, 1, 12, 10, 30.5)", json!("2017-10-01T12:10:30.5000000Z")),
         ("make_datetime(2017, 2, 30)", Value::Null),
         ("monthofyear(datetime(2015-12-14))", json!(12)),

@@ -642,6 +642,10 @@ fn format_datetime(args: &[ArrayRef], _: &[KqlType], _: KqlType) -> Result<Array
         while i < format.len() {
             let c = format[i];
             let run = format[i..].iter().take_while(|&&x| x == c).count();
+            // A day, month or time field is one or two letters; a longer run
+            // is several fields (`dddd` is `dd` twice, `ddd` is `dd` then
+            // `d`: oracle r3-datetime-timespan-0041).
+            let run = if "dHhmMs".contains(c) { run.min(2) } else { run };
             i += run;
             let two = |v: u32, n: usize| if n >= 2 { format!("{v:02}") } else { v.to_string() };
             match c {
