@@ -307,7 +307,12 @@ impl<'c> Binder<'c> {
                 self.parse_kv(input, source, columns, props, span)
             }
             // `as` names the piped table for `union withsource`; rows are unchanged.
-            OperatorKind::As { .. } => Ok(input),
+            // `as T1` names the table so far; the rest of the query can
+            // read it (oracle r2-nested-pipelines-let-cte-0002).
+            OperatorKind::As { name, .. } => {
+                self.lets.push((name.name.clone(), LetValue::Tabular(Box::new(input.clone()))));
+                Ok(input)
+            }
             // `sample N`: N arbitrary rows.
             OperatorKind::Sample(count) => self.take(input, count, span),
             OperatorKind::GetSchema => Ok(crate::sources::schema_table(&input.schema, span)),

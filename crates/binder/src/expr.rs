@@ -1164,6 +1164,7 @@ fn arithmetic_type(op: BinaryOp, a: KqlType, b: KqlType) -> Option<KqlType> {
         (BinaryOp::Add, Timespan, Datetime) => Datetime,
         (BinaryOp::Add | BinaryOp::Sub, Timespan, Timespan) => Timespan,
         (BinaryOp::Div, Timespan, Timespan) => Real,
+        (BinaryOp::Mod, Timespan, Timespan) => Timespan,
         (BinaryOp::Mul, Timespan, x) | (BinaryOp::Mul, x, Timespan) if x.is_numeric() => Timespan,
         (BinaryOp::Div, Timespan, x) if x.is_numeric() => Timespan,
         _ => return None,

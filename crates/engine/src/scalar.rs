@@ -175,6 +175,14 @@ impl Ctx {
             | BinaryOp::Le
             | BinaryOp::Gt
             | BinaryOp::Ge => self.comparison(op, lhs, rhs)?,
+            BinaryOp::Mod if result == Timespan => {
+                // `1d % 5h` is 4h (oracle r2-type-casts-coercion-0017); by a
+                // zero timespan it is null, not an error.
+                let (a, b) = (int64(self.expr(lhs)?), int64(self.expr(rhs)?));
+                let raw = when(b.clone().eq(lit(0i64)), lit(ScalarValue::Int64(None)))
+                    .otherwise(a % b)?;
+                cast(raw, arrow_type(result))
+            }
             _ if matches!((lt, rt), (Datetime | Timespan, _) | (_, Datetime | Timespan)) => {
                 // Datetime and timespan arithmetic runs on nanosecond counts.
                 let (a, b) = (self.expr(lhs)?, self.expr(rhs)?);

@@ -1176,6 +1176,8 @@ fn math_range_and_bin_at() {
     let cases: &[(&str, Value)] = &[
         ("log10(100.0)", json!(2.0)),
         ("sqrt(-1.0)", json!("NaN")), // oracle r2-null-and-edge-0015
+        ("1d % 5h", json!("04:00:00")),
+        ("1d % 0s", Value::Null),
         ("log(-1.0)", Value::Null),
         ("sign(real(nan))", json!(0.0)),
         ("tolong('0xFFFFFFFFFFFFFFFF')", json!(-1)),
@@ -1220,6 +1222,9 @@ fn getschema_as_and_sample() {
     assert_eq!(rows[1][2], json!("System.String"));
     assert_eq!(count(&s, "datatable(a:long)[1, 2, 3] | sample 2"), 2);
     assert_eq!(count(&s, "datatable(a:long)[1] | as T"), 1);
+    // The rest of the query can read the table `as` named (§3.24).
+    let q = "datatable(a:long)[1, 2] | as T | where a > 1 | join kind=inner (T | project a, b = a * 10) on a";
+    assert_eq!(run(&s, q).1, [[json!(2), json!(2), json!(20)]]);
 }
 
 /// Window functions over serialized input (`D:window-functions.md`):
