@@ -50,15 +50,7 @@ impl Binder<'_> {
             return Err(BindError::unsupported(format!("`flags={flags}` here"), span));
         }
 
-        let mut text = self.scalar(source, &input.schema)?;
-        if text.ty != KqlType::String {
-            let span = text.span;
-            text = Expr {
-                kind: ExprKind::Call { func: ScalarFunc::ToString, args: vec![text] },
-                ty: KqlType::String,
-                span,
-            };
-        }
+        let text = self.parsed_text(source, &input.schema)?;
         let mut regex = if flags.is_empty() { "^".to_owned() } else { format!("(?{flags})^") };
         let mut columns: Vec<(String, KqlType)> = Vec::new();
         for (i, part) in parts.iter().enumerate() {
@@ -107,26 +99,50 @@ impl Binder<'_> {
         } else {
             input
         };
-        let mut schema = input.schema.clone();
-        let mut exprs: Vec<Expr> = schema
-            .iter()
-            .map(|c| Expr { kind: ExprKind::Column(c.name.clone()), ty: c.ty, span })
+        let values = columns
+            .into_iter()
+            .enumerate()
+            .map(|(group, (name, ty))| (name, extract(Some(group), ty)))
             .collect();
-        for (group, (name, ty)) in columns.iter().enumerate() {
-            let value = extract(Some(group), *ty);
-            match schema.iter().position(|c| &c.name == name) {
-                Some(at) => {
-                    schema[at].ty = *ty;
-                    exprs[at] = value;
-                }
-                None => {
-                    schema.push(Column::new(name.clone(), *ty));
-                    exprs.push(value);
-                }
+        Ok(with_columns(input, values, span))
+    }
+
+    /// The text a `parse` or `parse-kv` reads, as a string.
+    fn parsed_text(&mut self, source: &ast::Expr, schema: &[Column]) -> Result<Expr, BindError> {
+        let text = self.scalar(source, schema)?;
+        if text.ty == KqlType::String {
+            return Ok(text);
+        }
+        let span = text.span;
+        Ok(Expr {
+            kind: ExprKind::Call { func: ScalarFunc::ToString, args: vec![text] },
+            ty: KqlType::String,
+            span,
+        })
+    }
+}
+
+/// The input's columns with the extracted `values`: each takes the place of
+/// a column of its name, or is added at the end.
+fn with_columns(input: Plan, values: Vec<(String, Expr)>, span: Span) -> Plan {
+    let mut schema = input.schema.clone();
+    let mut exprs: Vec<Expr> = schema
+        .iter()
+        .map(|c| Expr { kind: ExprKind::Column(c.name.clone()), ty: c.ty, span })
+        .collect();
+    for (name, value) in values {
+        match schema.iter().position(|c| c.name == name) {
+            Some(at) => {
+                schema[at].ty = value.ty;
+                exprs[at] = value;
+            }
+            None => {
+                schema.push(Column::new(name, value.ty));
+                exprs.push(value);
             }
         }
-        Ok(Plan { kind: PlanKind::Project { input: Box::new(input), exprs }, schema, span })
     }
+    Plan { kind: PlanKind::Project { input: Box::new(input), exprs }, schema, span }
 }
 
 /// The capture group of a column of type `ty`.
@@ -193,45 +209,20 @@ impl Binder<'_> {
                 "empty delimiter",
             ));
         }
-        let mut text = self.scalar(source, &input.schema)?;
-        if text.ty != KqlType::String {
-            let span = text.span;
-            text = Expr {
-                kind: ExprKind::Call { func: ScalarFunc::ToString, args: vec![text] },
-                ty: KqlType::String,
-                span,
-            };
-        }
+        let text = self.parsed_text(source, &input.schema)?;
         let format = Box::new(KvFormat { pair, kv, quote });
-        let mut schema = input.schema.clone();
-        let mut exprs: Vec<Expr> = schema
-            .iter()
-            .map(|c| Expr { kind: ExprKind::Column(c.name.clone()), ty: c.ty, span })
-            .collect();
+        let mut values = Vec::with_capacity(columns.len());
         for decl in columns {
             if decl.ty == KqlType::Decimal {
                 return Err(BindError::unsupported("`decimal` columns", decl.name.span));
             }
-            let value = Expr {
-                kind: ExprKind::KeyValue {
-                    text: Box::new(text.clone()),
-                    format: format.clone(),
-                    key: decl.name.name.clone(),
-                },
-                ty: decl.ty,
-                span,
+            let kind = ExprKind::KeyValue {
+                text: Box::new(text.clone()),
+                format: format.clone(),
+                key: decl.name.name.clone(),
             };
-            match schema.iter().position(|c| c.name == decl.name.name) {
-                Some(at) => {
-                    schema[at].ty = decl.ty;
-                    exprs[at] = value;
-                }
-                None => {
-                    schema.push(Column::new(decl.name.name.clone(), decl.ty));
-                    exprs.push(value);
-                }
-            }
+            values.push((decl.name.name.clone(), Expr { kind, ty: decl.ty, span }));
         }
-        Ok(Plan { kind: PlanKind::Project { input: Box::new(input), exprs }, schema, span })
+        Ok(with_columns(input, values, span))
     }
 }

@@ -70,11 +70,8 @@ impl ScalarUDFImpl for ParseUdf {
         let texts = arrays[0].as_string::<i32>();
         let re = regex::Regex::new(&self.pattern.regex)
             .map_err(|e| DataFusionError::Execution(format!("`parse`: {e}")))?;
-        let null = ScalarValue::try_from(&calypso_io::arrow_type(self.ty))?;
-        let empty = || match self.ty {
-            KqlType::String => ScalarValue::Utf8(Some(String::new())),
-            _ => null.clone(),
-        };
+        let missing = missing(self.ty)?;
+        let empty = || missing.clone();
         let mut out = Vec::with_capacity(texts.len());
         for row in 0..texts.len() {
             let captures = (!texts.is_null(row)).then(|| re.captures(texts.value(row))).flatten();
@@ -104,6 +101,15 @@ impl ScalarUDFImpl for ParseUdf {
         let array: ArrayRef = ScalarValue::iter_to_array(out)?;
         Ok(ColumnarValue::Array(Arc::new(array)))
     }
+}
+
+/// The value of a column that was not found: `""` for a string, null
+/// otherwise.
+fn missing(ty: KqlType) -> Result<ScalarValue> {
+    Ok(match ty {
+        KqlType::String => ScalarValue::Utf8(Some(String::new())),
+        _ => ScalarValue::try_from(&calypso_io::arrow_type(ty))?,
+    })
 }
 
 /// Captured text as a value of `ty`; `None` when it does not convert.
@@ -170,10 +176,7 @@ impl ScalarUDFImpl for KeyValueUdf {
         let texts = arrays[0].as_string::<i32>();
         let around = regex::Regex::new(&format!(r"\s*{}\s*", regex::escape(&self.format.kv)))
             .map_err(|e| DataFusionError::Execution(format!("`parse-kv`: {e}")))?;
-        let missing = match self.ty {
-            KqlType::String => ScalarValue::Utf8(Some(String::new())),
-            _ => ScalarValue::try_from(&calypso_io::arrow_type(self.ty))?,
-        };
+        let missing = missing(self.ty)?;
         let mut out = Vec::with_capacity(texts.len());
         for row in 0..texts.len() {
             let text = if texts.is_null(row) { "" } else { texts.value(row) };
