@@ -378,6 +378,13 @@ fn has_ipv4_finds_only_delimited_valid_addresses() {
             vec![f.clone(), f.clone(), f.clone(), f],
         ]
     );
+    // The searched address may change from row to row.
+    let (_, rows) = run(
+        &s,
+        "datatable(m:string, ip:string)['a 1.1.1.1', '1.1.1.1', 'a 1.1.1.1', '2.2.2.2', \
+         'b 2.2.2.2', '2.2.2.2'] | project has_ipv4(m, ip)",
+    );
+    assert_eq!(rows, [[json!(true)], [json!(false)], [json!(true)]]);
 }
 
 #[test]

@@ -7,6 +7,8 @@ use std::sync::Arc;
 
 use calypso_syntax::KqlType;
 use datafusion::arrow::array::{Array, ArrayRef, AsArray, BooleanArray};
+use datafusion::arrow::compute::cast;
+use datafusion::arrow::datatypes::DataType;
 use datafusion::common::Result;
 use serde_json::Value;
 
@@ -84,29 +86,50 @@ fn valid_prefix(prefix: &str) -> bool {
 /// addresses or prefixes match nothing; each may be a string or an array of
 /// strings. Never null: a null text holds no address.
 pub(crate) fn has_ipv4(args: &[ArrayRef], types: &[KqlType], prefix: bool) -> Result<ArrayRef> {
-    let rows = args[0].len();
-    let out = (0..rows).map(|r| {
-        let mut wanted: Vec<String> = Vec::new();
-        for (array, ty) in args[1..].iter().zip(&types[1..]) {
-            match json_value(array.as_ref(), r, *ty) {
-                Value::String(s) => wanted.push(s),
-                Value::Array(items) => {
-                    wanted.extend(items.into_iter().filter_map(|v| v.as_str().map(str::to_owned)))
-                }
-                _ => {}
-            }
+    // The searched values are nearly always the same list on every row:
+    // they are read again only when their text changes from the row before.
+    let searched: Vec<ArrayRef> =
+        args[1..].iter().map(|a| cast(a, &DataType::Utf8)).collect::<Result<_, _>>()?;
+    let searched: Vec<_> = searched.iter().map(|a| a.as_string::<i32>()).collect();
+    let key = |r: usize| -> Vec<Option<&str>> {
+        searched.iter().map(|a| (!a.is_null(r)).then(|| a.value(r))).collect()
+    };
+    let mut last: Option<(Vec<Option<&str>>, Vec<String>)> = None;
+    let mut out = Vec::with_capacity(args[0].len());
+    for r in 0..args[0].len() {
+        let row_key = key(r);
+        if last.as_ref().is_none_or(|(k, _)| *k != row_key) {
+            let wanted = wanted_addresses(args, types, r, prefix);
+            last = Some((row_key, wanted));
         }
-        wanted.retain(|w| if prefix { valid_prefix(w) } else { w.parse::<Ipv4Addr>().is_ok() });
+        let wanted = &last.as_ref().expect("set above").1;
         if wanted.is_empty() {
-            return Some(false);
+            out.push(Some(false));
+            continue;
         }
         let source = text(args[0].as_ref(), r, types[0]);
         let found = addresses_in(&source).any(|ip| {
             wanted.iter().any(|w| if prefix { ip.starts_with(w.as_str()) } else { ip == w })
         });
-        Some(found)
-    });
-    Ok(Arc::new(out.collect::<BooleanArray>()))
+        out.push(Some(found));
+    }
+    Ok(Arc::new(BooleanArray::from(out)))
+}
+
+/// The valid addresses (or prefixes) among the searched values of row `r`.
+fn wanted_addresses(args: &[ArrayRef], types: &[KqlType], r: usize, prefix: bool) -> Vec<String> {
+    let mut wanted: Vec<String> = Vec::new();
+    for (array, ty) in args[1..].iter().zip(&types[1..]) {
+        match json_value(array.as_ref(), r, *ty) {
+            Value::String(s) => wanted.push(s),
+            Value::Array(items) => {
+                wanted.extend(items.into_iter().filter_map(|v| v.as_str().map(str::to_owned)))
+            }
+            _ => {}
+        }
+    }
+    wanted.retain(|w| if prefix { valid_prefix(w) } else { w.parse::<Ipv4Addr>().is_ok() });
+    wanted
 }
 
 #[cfg(test)]
