@@ -60,14 +60,20 @@ impl<'c> Binder<'c> {
             match &statement.kind {
                 StatementKind::Let { .. } => self.statement_let(statement)?,
                 StatementKind::Query(query) => {
-                    if !self.is_tabular(query) {
+                    // A bare unknown name is reported as an unknown table.
+                    let unknown_name = matches!(&query.kind,
+                        ExprKind::Name(n) if self.lookup_let(&n.name).is_none());
+                    if !unknown_name && !self.is_tabular(query) {
                         return Err(BindError::invalid(
                             "a query statement must be tabular",
                             query.span,
                             "this is a scalar expression",
                         ));
                     }
+                    // Names given by `as` last until the end of the statement.
+                    let scope = self.lets.len();
                     result = Some(self.tabular(query)?);
+                    self.lets.truncate(scope);
                 }
                 StatementKind::DeclareQueryParameters(_) => {
                     return Err(BindError::unsupported(

@@ -1232,6 +1232,8 @@ fn getschema_as_and_sample() {
     // The rest of the query can read the table `as` named (§3.24).
     let q = "datatable(a:long)[1, 2] | as T | where a > 1 | join kind=inner (T | project a, b = a * 10) on a";
     assert_eq!(run(&s, q).1, [[json!(2), json!(2), json!(20)]]);
+    let err = s.query("datatable(a:long)[1] | as T; T").unwrap_err().to_string();
+    assert!(err.contains("unknown table `T`"), "`as` ends with its statement: {err}");
 }
 
 /// Window functions over serialized input (`D:window-functions.md`):
