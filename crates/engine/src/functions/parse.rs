@@ -142,8 +142,9 @@ pub(crate) fn convert(text: &str, ty: KqlType) -> Option<ScalarValue> {
 /// The value of `key` in `text` (`parse-kv`), as an expression of type `ty`.
 ///
 /// FIXME: each declared key is a call of its own, so a row's text is split
-/// into pairs once per key. One call returning every key's value (as
-/// `parse` shares its regex match across its groups) would split it once.
+/// into pairs once per key (and `parse` likewise matches its pattern once
+/// per column). One call returning every column's value, unpacked by the
+/// projection, would do the work once a row.
 pub(crate) fn key_value(format: &KvFormat, key: &str, ty: KqlType, text: Expr) -> Expr {
     let udf = KeyValueUdf {
         format: format.clone(),
