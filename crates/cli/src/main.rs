@@ -27,6 +27,29 @@ struct Cli {
 enum Command {
     /// Run a query and print its result.
     Run(RunArgs),
+    /// Write log dumps as one Parquet file, column types kept, so that later
+    /// runs skip decoding JSON or CSV.
+    Convert(ConvertArgs),
+}
+
+#[derive(clap::Args)]
+struct ConvertArgs {
+    /// Data files or folders of them, read as one table.
+    #[arg(required = true, value_name = "INPUT")]
+    inputs: Vec<PathBuf>,
+    /// The Parquet file to write.
+    #[arg(short, long, value_name = "OUT.parquet")]
+    output: PathBuf,
+    /// The table whose catalog schema types the columns (default: the
+    /// output's stem, else the rows' `Type` column).
+    #[arg(long, value_name = "NAME")]
+    table: Option<String>,
+    /// A folder of table schemas (JSON) that add to or override the built-in catalog.
+    #[arg(long, value_name = "DIR")]
+    schemas: Option<PathBuf>,
+    /// Read on past unreadable rows, counting and reporting them.
+    #[arg(long)]
+    skip_bad_rows: bool,
 }
 
 #[derive(clap::Args)]
@@ -76,6 +99,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let res = match cli.command {
         Command::Run(args) => run(args),
+        Command::Convert(args) => convert(args),
     };
     match res {
         Ok(()) => ExitCode::SUCCESS,
@@ -123,6 +147,32 @@ fn run(args: RunArgs) -> miette::Result<()> {
     output::write(&mut out, &result, args.format, std::io::stdout().is_terminal())
         .into_diagnostic()?;
     out.flush().into_diagnostic()
+}
+
+fn convert(args: ConvertArgs) -> miette::Result<()> {
+    let mut catalog = calypso_io::builtin();
+    if let Some(dir) = &args.schemas {
+        catalog.add_schema_dir(dir)?;
+    }
+    let mut files = Vec::new();
+    for input in &args.inputs {
+        files.extend(calypso_io::data_files(input)?);
+    }
+    let name = args.table.clone().unwrap_or_else(|| calypso_io::table_name(&args.output));
+    let options = LoadOptions { skip_bad_rows: args.skip_bad_rows };
+    let table = calypso_io::load_table(&name, &files, &catalog, options)?;
+    report_load(&table);
+    calypso_io::write_parquet(&table, &args.output)?;
+    let mut err = std::io::stderr().lock();
+    let _ = writeln!(
+        err,
+        "wrote {} row(s), {} column(s) of `{}` to {}",
+        table.report.rows,
+        table.columns.len(),
+        name,
+        args.output.display()
+    );
+    Ok(())
 }
 
 fn query_text(args: &RunArgs) -> miette::Result<(String, String)> {

@@ -219,3 +219,126 @@ fn bad_now_is_a_clear_error() {
     assert_eq!(out.status.code(), Some(1));
     assert!(stderr(&out).contains("`--now yesterday` is not a datetime"), "{}", stderr(&out));
 }
+
+/// The bundled dump in another shape, for the same detection.
+fn reshaped(dir: &Path, lines: &str) -> Vec<(&'static str, PathBuf)> {
+    use std::io::Write;
+    let rows: Vec<&str> = lines.lines().collect();
+    let put = |name: &str, bytes: &[u8]| {
+        let path = dir.join(name);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(&path, bytes).unwrap();
+        path
+    };
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    gz.write_all(lines.as_bytes()).unwrap();
+    let (first, second) = rows.split_at(rows.len() / 2);
+    put("export/y=2026/m=12/d=02/h=00/m=00/PT1H.json", (first.join("\n") + "\n").as_bytes());
+    put("export/y=2026/m=12/d=03/h=00/m=00/PT1H.json", (second.join("\n") + "\n").as_bytes());
+    vec![
+        ("JSON array", put("array.json", format!("[\n{}\n]", rows.join(",\n")).as_bytes())),
+        (
+            "records",
+            put("records.json", format!("{{\"records\":[{}]}}", rows.join(",")).as_bytes()),
+        ),
+        ("gzip", put("lines.jsonl.gz", &gz.finish().unwrap())),
+        ("zstd", put("lines.jsonl.zst", &zstd::encode_all(lines.as_bytes(), 3).unwrap())),
+        ("PT1H.json folder", dir.join("export")),
+    ]
+}
+
+/// `calypso run -f csv` output turned into the portal's export: datetime
+/// columns named `X [UTC]` and written `12/2/2026, 12:00:51.000 AM`.
+fn portal_csv(csv_text: &str) -> String {
+    let mut reader = csv::Reader::from_reader(csv_text.as_bytes());
+    let header = reader.headers().unwrap().clone();
+    let datetime = |name: &str| matches!(name, "TimeGenerated" | "CreatedDateTime");
+    let mut writer = csv::Writer::from_writer(Vec::new());
+    writer
+        .write_record(
+            header.iter().map(|h| if datetime(h) { format!("{h} [UTC]") } else { h.to_owned() }),
+        )
+        .unwrap();
+    for record in reader.records() {
+        let record = record.unwrap();
+        writer
+            .write_record(record.iter().zip(&header).map(|(value, name)| {
+                if !datetime(name) || value.is_empty() {
+                    return value.to_owned();
+                }
+                let t = chrono::DateTime::parse_from_rfc3339(value).unwrap();
+                // The portal writes milliseconds; the dump has 7-digit
+                // fractions, kept here so that the alerts compare exactly.
+                t.format("%-m/%-d/%Y, %-I:%M:%S%.f %p").to_string()
+            }))
+            .unwrap();
+    }
+    String::from_utf8(writer.into_inner().unwrap()).unwrap()
+}
+
+#[test]
+fn reference_detection_gives_the_same_alerts_in_every_format() {
+    let dir = tempfile::tempdir().unwrap();
+    let lines = std::fs::read_to_string(root().join("testdata/AADSignInLogs.jsonl")).unwrap();
+    let expected = by_user(
+        &std::fs::read_to_string(root().join("testdata/mfa-fatigue.expected.jsonl")).unwrap(),
+    );
+
+    let mut cases = reshaped(dir.path(), &lines);
+    let dump =
+        calypso(&["run", "-q", "AADSignInLogs", "-d", "testdata/AADSignInLogs.jsonl", "-f", "csv"]);
+    assert!(dump.status.success(), "{}", stderr(&dump));
+    let csv_path = dir.path().join("portal.csv");
+    std::fs::write(&csv_path, portal_csv(&stdout(&dump))).unwrap();
+    cases.push(("portal CSV", csv_path));
+    let parquet = dir.path().join("AADSignInLogs.parquet");
+    let out =
+        calypso(&["convert", "testdata/AADSignInLogs.jsonl", "-o", parquet.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(stderr(&out).contains("wrote 308 row(s), 96 column(s)"), "{}", stderr(&out));
+    cases.push(("Parquet from convert", parquet));
+
+    for (what, path) in cases {
+        let table = format!("AADSignInLogs={}", path.display());
+        let out = calypso(&[
+            "run",
+            "queries/mfa-fatigue.kql",
+            "--table",
+            &table,
+            "--now",
+            "2026-12-03T12:00:00Z",
+            "-f",
+            "jsonl",
+        ]);
+        assert!(out.status.success(), "{what}: {}", stderr(&out));
+        assert!(!stderr(&out).contains("kql::io::conversion"), "{what}: {}", stderr(&out));
+        assert_eq!(by_user(&stdout(&out)), expected, "{what}");
+    }
+}
+
+#[test]
+fn table_patterns_bind_every_matching_file() {
+    let dir = tempfile::tempdir().unwrap();
+    for (name, text) in
+        [("a1.jsonl", "{\"n\":1}\n"), ("a2.csv", "n\n2\n"), ("b.jsonl", "{\"n\":9}\n")]
+    {
+        std::fs::write(dir.path().join(name), text).unwrap();
+    }
+    let pattern = format!("T={}/a*", dir.path().display());
+    let out = calypso(&[
+        "run",
+        "-q",
+        "T | summarize c = count(), s = make_set(n) | extend s = array_sort_asc(s)",
+        "--table",
+        &pattern,
+        "-f",
+        "jsonl",
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(stdout(&out).trim(), "{\"c\":2,\"s\":[\"1\",\"2\"]}");
+
+    let none = format!("T={}/zz*", dir.path().display());
+    let out = calypso(&["run", "-q", "T", "--table", &none]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr(&out).contains("matches no data file"), "{}", stderr(&out));
+}

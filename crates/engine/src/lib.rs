@@ -157,8 +157,7 @@ impl Session {
         source: &TableSource,
         options: LoadOptions,
     ) -> Result<&Table, LoadError> {
-        let table =
-            calypso_io::load_json_lines(&source.name, &source.files, &self.catalog, options)?;
+        let table = calypso_io::load_table(&source.name, &source.files, &self.catalog, options)?;
         self.add_table(table)
     }
 

@@ -11,10 +11,15 @@ use std::borrow::Cow;
 use std::sync::Arc;
 
 use calypso_syntax::KqlType;
-use calypso_syntax::literal::{looks_like_iso_datetime, parse_datetime, parse_timespan};
+use calypso_syntax::literal::{
+    format_datetime, format_timespan, looks_like_iso_datetime, parse_datetime, parse_timespan,
+};
 use datafusion::arrow::array::{
-    ArrayRef, BooleanBuilder, DurationNanosecondBuilder, Float64Builder, Int32Builder,
-    Int64Builder, StringBuilder, TimestampNanosecondBuilder,
+    Array, ArrayRef, AsArray, BooleanBuilder, DurationNanosecondBuilder, Float64Builder,
+    Int32Builder, Int64Builder, StringBuilder, TimestampNanosecondBuilder,
+};
+use datafusion::arrow::datatypes::{
+    DurationNanosecondType, Float64Type, Int32Type, Int64Type, TimestampNanosecondType,
 };
 use serde_json::Value;
 
@@ -89,6 +94,69 @@ pub(crate) fn infer(so_far: Option<KqlType>, cell: &Cell) -> Option<KqlType> {
         None => this,
         Some(ty) => unify(ty, this),
     })
+}
+
+/// The running type of an unnamed column of a text format (CSV), where every
+/// value is text. Only what text cannot mean otherwise is typed: JSON arrays
+/// and objects are `dynamic`, ISO 8601 instants `datetime`. Numbers and
+/// booleans stay `string`, so that a column of result codes such as `"0"` and
+/// `"50126"` still compares with `"0"` as it does in Sentinel, where such
+/// columns are strings.
+pub(crate) fn infer_text(so_far: Option<KqlType>, cell: &Cell) -> Option<KqlType> {
+    let this = match cell.kind {
+        Kind::Null => return so_far,
+        _ if is_json_container(&cell.text) => KqlType::Dynamic,
+        _ if looks_like_iso_datetime(&cell.text) => KqlType::Datetime,
+        _ => KqlType::String,
+    };
+    // Any mixture (JSON in some rows, not in others) is text.
+    Some(match so_far {
+        Some(ty) if ty != this => KqlType::String,
+        _ => this,
+    })
+}
+
+fn is_json_container(text: &str) -> bool {
+    let text = text.trim();
+    (text.starts_with('{') || text.starts_with('['))
+        && matches!(serde_json::from_str::<Value>(text), Ok(Value::Object(_) | Value::Array(_)))
+}
+
+/// The values of a typed array of KQL type `ty` as cells, for converting
+/// them to another type.
+pub(crate) fn typed_cells(array: &dyn Array, ty: KqlType) -> Vec<Cell<'static>> {
+    let cell = |kind, text: String| Cell { kind, text: Cow::Owned(text) };
+    (0..array.len())
+        .map(|i| {
+            if array.is_null(i) {
+                return Cell::NULL;
+            }
+            match ty {
+                KqlType::String | KqlType::Guid => {
+                    cell(Kind::Str, array.as_string::<i32>().value(i).to_owned())
+                }
+                KqlType::Dynamic => cell(Kind::Json, array.as_string::<i32>().value(i).to_owned()),
+                KqlType::Bool => cell(Kind::Bool, array.as_boolean().value(i).to_string()),
+                KqlType::Int => {
+                    cell(Kind::Int, array.as_primitive::<Int32Type>().value(i).to_string())
+                }
+                KqlType::Long => {
+                    cell(Kind::Int, array.as_primitive::<Int64Type>().value(i).to_string())
+                }
+                KqlType::Real | KqlType::Decimal => {
+                    cell(Kind::Real, array.as_primitive::<Float64Type>().value(i).to_string())
+                }
+                KqlType::Datetime => cell(
+                    Kind::Str,
+                    format_datetime(array.as_primitive::<TimestampNanosecondType>().value(i)),
+                ),
+                KqlType::Timespan => cell(
+                    Kind::Str,
+                    format_timespan(array.as_primitive::<DurationNanosecondType>().value(i)),
+                ),
+            }
+        })
+        .collect()
 }
 
 /// The type of a column whose values suggest both `a` and `b`.

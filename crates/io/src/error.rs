@@ -18,10 +18,21 @@ pub enum LoadError {
         reason: String,
     },
 
-    /// A line that is not a JSON object.
+    /// A file that cannot be written.
+    #[error("cannot write `{}`: {reason}", path.display())]
+    #[diagnostic(code(kql::io::unwritable))]
+    Unwritable {
+        /// The path.
+        path: PathBuf,
+        /// The operating system's reason.
+        reason: String,
+    },
+
+    /// A record that cannot be read: a line that is not a JSON object, a
+    /// CSV row with the wrong number of fields.
     #[error(transparent)]
     #[diagnostic(transparent)]
-    BadJson(Box<BadJson>),
+    BadRecord(Box<BadRecord>),
 
     /// A file with no rows.
     #[error("`{}` holds no rows", path.display())]
@@ -35,11 +46,42 @@ pub enum LoadError {
     #[error("cannot tell the format of `{}`", path.display())]
     #[diagnostic(
         code(kql::io::unknown_format),
-        help("Calypso reads JSON lines (.json, .jsonl, .ndjson)")
+        help(
+            "Calypso reads JSON (.json, .jsonl, .ndjson), CSV (.csv) and Parquet (.parquet), \
+             each perhaps compressed (.gz, .zst)"
+        )
     )]
     UnknownFormat {
         /// The file.
         path: PathBuf,
+    },
+
+    /// A Parquet file that cannot be read.
+    #[error("cannot read the Parquet file `{}`: {reason}", path.display())]
+    #[diagnostic(code(kql::io::bad_parquet))]
+    BadParquet {
+        /// The file.
+        path: PathBuf,
+        /// The Parquet reader's reason.
+        reason: String,
+    },
+
+    /// A Parquet column of a type no KQL type stores, or that does not fit
+    /// the type the schema gives the column.
+    #[error("column `{column}` of the Parquet file `{}` has type {found}, {expected}", path.display())]
+    #[diagnostic(
+        code(kql::io::parquet_type),
+        help("write the column as string, int64, int32, double, boolean, timestamp or duration")
+    )]
+    ParquetType {
+        /// The file.
+        path: PathBuf,
+        /// The column.
+        column: String,
+        /// Its Arrow type.
+        found: String,
+        /// What was expected of it.
+        expected: String,
     },
 
     /// A `--table` argument not of the form `NAME=PATH`.
@@ -48,6 +90,16 @@ pub enum LoadError {
     BadTableArg {
         /// The argument.
         arg: String,
+    },
+
+    /// A `--table` glob pattern that is malformed or matches nothing.
+    #[error("the pattern `{pattern}` cannot be used: {reason}")]
+    #[diagnostic(code(kql::io::bad_pattern))]
+    BadPattern {
+        /// The pattern.
+        pattern: String,
+        /// What is wrong.
+        reason: String,
     },
 
     /// A schema file that cannot be used.
@@ -83,14 +135,11 @@ pub enum LoadError {
     },
 }
 
-/// A line of a JSON-lines file that is not a JSON object.
+/// A record that cannot be read, with the line it is on.
 #[derive(Debug, Error, Diagnostic)]
 #[error("{}:{line}:{column}: {message}", path.display())]
-#[diagnostic(
-    code(kql::io::bad_json),
-    help("fix the line, or pass --skip-bad-rows to read on and count the skipped rows")
-)]
-pub struct BadJson {
+#[diagnostic(code(kql::io::bad_record))]
+pub struct BadRecord {
     /// The file.
     pub path: PathBuf,
     /// 1-based line number.
@@ -105,6 +154,15 @@ pub struct BadJson {
     /// Where in the line.
     #[label("here")]
     pub span: SourceSpan,
+    /// What the user can do.
+    #[help]
+    pub help: Option<String>,
+}
+
+impl BadRecord {
+    /// The help for a record that `--skip-bad-rows` can skip.
+    pub(crate) const SKIPPABLE: &str =
+        "fix the record, or pass --skip-bad-rows to read on and count the skipped rows";
 }
 
 /// One line of a file, shown under its file name with its real line number,

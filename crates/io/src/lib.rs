@@ -1,6 +1,8 @@
 //! Log dumps in, Arrow tables with KQL types out.
 //!
-//! The loaders turn files (JSON lines today) into [`Table`]s whose columns
+//! The loaders turn files (JSON lines, JSON arrays, Azure Monitor
+//! `{"records": [...]}` exports, CSV and Parquet, any of them compressed
+//! with gzip or zstd) into [`Table`]s whose columns
 //! carry KQL types: from an explicit schema, from the built-in Sentinel
 //! catalog (by table name or by the `Type` column exports carry), or inferred
 //! from the data. Values that cannot be read are counted and reported, never
@@ -8,9 +10,13 @@
 
 mod catalog;
 mod convert;
+mod csv;
 mod encoding;
 mod error;
+mod file;
 mod json;
+mod load;
+mod parquet;
 mod source;
 
 use calypso_syntax::KqlType;
@@ -18,9 +24,10 @@ use datafusion::arrow::record_batch::RecordBatch;
 
 pub use catalog::{Catalog, builtin};
 pub use encoding::{KQL_TYPE_KEY, arrow_type, field};
-pub use error::{BadJson, LineSource, LoadError};
-pub use json::{LoadOptions, load_json_lines};
-pub use source::{TableSource, resolve_sources};
+pub use error::{BadRecord, LineSource, LoadError};
+pub use load::{LoadOptions, load_table};
+pub use parquet::write_parquet;
+pub use source::{TableSource, data_files, resolve_sources, table_name};
 
 /// A named, typed column.
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -1,37 +1,32 @@
-//! JSON lines, as Log Analytics exports them: one object per line.
+//! One table from its files, whatever their formats.
 //!
-//! A file is read in chunks of whole lines. The chunks are parsed in
-//! parallel, one per core, and each becomes one Arrow batch, so memory holds
-//! the batches and a few chunks of text, never a decoded tree of the whole
-//! file. Columns the schema names are converted as rows are read; other keys
-//! keep each value's kind and text until every row has been seen, when their
-//! type is inferred and they are converted too.
-//!
-//! FIXME: every column is decoded, not only those the query reads, and each
-//! line goes through a `serde_json::Value`; decoding only the referenced
-//! columns straight into builders is the next step for large dumps.
+//! Each format reader ([`crate::json`], [`crate::csv`], [`crate::parquet`])
+//! cuts its file into chunks and turns each chunk into a [`Parsed`] batch:
+//! text formats push their records, cell by cell, into [`Rows`]; Parquet
+//! hands over typed arrays. Columns the schema names are converted as rows
+//! are read; other columns keep their values until every file has been seen,
+//! when their type is inferred and they are converted too. Files of one table
+//! may carry different columns: the table has the union, and a row lacks
+//! what its file lacks (a missing string is `""`, anything else null).
 
 use std::borrow::Cow;
 use std::collections::HashMap;
-use std::fs::File;
-use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use calypso_syntax::KqlType;
-use datafusion::arrow::array::{ArrayRef, StringArray, StringBuilder};
+use datafusion::arrow::array::{Array, ArrayRef, StringArray, StringBuilder};
 use datafusion::arrow::datatypes::Schema;
 use datafusion::arrow::record_batch::RecordBatch;
-use serde_json::{Map, Value};
 
-use crate::convert::{Cell, ColumnBuilder, Kind, infer};
-use crate::error::{BadJson, LineSource};
+use crate::convert::{Cell, ColumnBuilder, Kind, infer, infer_text, typed_cells};
+use crate::file::Format;
 use crate::{
     Catalog, ColumnSchema, ConversionIssue, LoadError, LoadReport, SchemaOrigin, Table, field,
 };
 
 /// About how much text one chunk, and so one batch, holds.
-const CHUNK_BYTES: usize = 8 << 20;
+pub(crate) const CHUNK_BYTES: usize = 8 << 20;
 
 /// How many skipped rows a report names (all are counted).
 const SKIPPED_EXAMPLES: usize = 5;
@@ -39,19 +34,21 @@ const SKIPPED_EXAMPLES: usize = 5;
 /// How to treat unreadable input.
 #[derive(Clone, Copy, Debug, Default)]
 pub struct LoadOptions {
-    /// Skip lines that are not JSON objects (counted in the report) instead
-    /// of failing.
+    /// Skip records that cannot be read (counted in the report) instead of
+    /// failing.
     pub skip_bad_rows: bool,
 }
 
-/// Loads one table from JSON-lines files.
-pub fn load_json_lines(
+/// Loads one table from its files: JSON (lines, arrays, `{"records": […]}`),
+/// CSV or Parquet, each perhaps compressed with gzip or zstd.
+pub fn load_table(
     name: &str,
     files: &[PathBuf],
     catalog: &Catalog,
     options: LoadOptions,
 ) -> Result<Table, LoadError> {
-    let (known, origin) = known_columns(name, files, catalog)?;
+    let formats = files.iter().map(|f| Format::require(f)).collect::<Result<Vec<_>, _>>()?;
+    let (known, origin) = known_columns(name, files, &formats, catalog)?;
     if let Some(col) = known.iter().find(|c| c.ty == KqlType::Decimal) {
         return Err(LoadError::UnsupportedType {
             table: name.to_owned(),
@@ -61,34 +58,14 @@ pub fn load_json_lines(
     }
     let index: HashMap<&str, usize> =
         known.iter().enumerate().map(|(i, c)| (c.name.as_str(), i)).collect();
-    let ctx = ChunkCtx { known: &known, index: &index, skip_bad_rows: options.skip_bad_rows };
+    let ctx = RowCtx { known: &known, index: &index, skip_bad_rows: options.skip_bad_rows };
 
-    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
     let mut parsed = Vec::new();
-    for path in files {
-        let mut reader = ChunkReader::open(path)?;
-        loop {
-            let mut chunks = Vec::with_capacity(threads);
-            while chunks.len() < threads {
-                match reader.next_chunk()? {
-                    Some(chunk) => chunks.push(chunk),
-                    None => break,
-                }
-            }
-            if chunks.is_empty() {
-                break;
-            }
-            let results = std::thread::scope(|scope| {
-                let handles: Vec<_> =
-                    chunks.iter().map(|chunk| scope.spawn(|| ctx.parse(path, chunk))).collect();
-                handles
-                    .into_iter()
-                    .map(|h| h.join().expect("a chunk parser does not panic"))
-                    .collect::<Vec<_>>()
-            });
-            for res in results {
-                parsed.push(res?);
-            }
+    for (path, format) in files.iter().zip(formats) {
+        match format {
+            Format::Json => crate::json::read(path, &ctx, &mut parsed)?,
+            Format::Csv => crate::csv::read(path, &ctx, &mut parsed)?,
+            Format::Parquet => crate::parquet::read(path, &ctx, &mut parsed)?,
         }
     }
     finish(name, files, known, origin, parsed)
@@ -99,226 +76,233 @@ pub fn load_json_lines(
 fn known_columns(
     name: &str,
     files: &[PathBuf],
+    formats: &[Format],
     catalog: &Catalog,
 ) -> Result<(Vec<ColumnSchema>, SchemaOrigin), LoadError> {
     if let Some(cols) = catalog.table(name) {
         return Ok((cols.to_vec(), SchemaOrigin::Catalog(name.to_owned())));
     }
-    if let Some(type_value) = first_type_value(files)?
-        && let Some(cols) = catalog.table(&type_value)
-    {
-        return Ok((cols.to_vec(), SchemaOrigin::TypeColumn(type_value)));
+    for (path, format) in files.iter().zip(formats) {
+        let type_value = match format {
+            Format::Json => crate::json::first_type(path)?,
+            Format::Csv => crate::csv::first_type(path)?,
+            Format::Parquet => crate::parquet::first_type(path)?,
+        };
+        if let Some(type_value) = type_value {
+            return Ok(match catalog.table(&type_value) {
+                Some(cols) => (cols.to_vec(), SchemaOrigin::TypeColumn(type_value)),
+                None => (Vec::new(), SchemaOrigin::Inferred),
+            });
+        }
     }
     Ok((Vec::new(), SchemaOrigin::Inferred))
 }
 
-/// The `Type` of the first row that is a JSON object.
-fn first_type_value(files: &[PathBuf]) -> Result<Option<String>, LoadError> {
-    for path in files {
-        let file = File::open(path).map_err(|e| unreadable(path, e))?;
-        for line in BufReader::new(file).split(b'\n') {
-            let line = line.map_err(|e| unreadable(path, e))?;
-            if let Ok(Value::Object(fields)) = serde_json::from_slice::<Value>(&line) {
-                return Ok(fields.get("Type").and_then(Value::as_str).map(str::to_owned));
-            }
-        }
-    }
-    Ok(None)
+/// What every chunk of a table needs to know.
+pub(crate) struct RowCtx<'a> {
+    /// The columns a schema names, in order.
+    pub(crate) known: &'a [ColumnSchema],
+    /// Their positions by name.
+    pub(crate) index: &'a HashMap<&'a str, usize>,
+    /// Count unreadable records instead of failing.
+    pub(crate) skip_bad_rows: bool,
 }
 
-/// Whole lines of a file, read a chunk at a time.
-struct ChunkReader<'a> {
-    path: &'a Path,
-    reader: BufReader<File>,
-    next_line: usize,
-}
-
-/// Lines `first_line..` of a file, each ending in `\n` but perhaps the last.
-struct Chunk {
-    data: Vec<u8>,
-    first_line: usize,
-}
-
-impl<'a> ChunkReader<'a> {
-    fn open(path: &'a Path) -> Result<Self, LoadError> {
-        let file = File::open(path).map_err(|e| unreadable(path, e))?;
-        Ok(ChunkReader { path, reader: BufReader::with_capacity(1 << 20, file), next_line: 1 })
-    }
-
-    fn next_chunk(&mut self) -> Result<Option<Chunk>, LoadError> {
-        let first_line = self.next_line;
-        let mut data = Vec::with_capacity(CHUNK_BYTES + (64 << 10));
-        while data.len() < CHUNK_BYTES {
-            let n =
-                self.reader.read_until(b'\n', &mut data).map_err(|e| unreadable(self.path, e))?;
-            if n == 0 {
-                break;
-            }
-            self.next_line += 1;
-        }
-        Ok((!data.is_empty()).then_some(Chunk { data, first_line }))
-    }
-}
-
-/// What parsing a chunk needs to know.
-struct ChunkCtx<'a> {
-    known: &'a [ColumnSchema],
-    index: &'a HashMap<&'a str, usize>,
-    skip_bad_rows: bool,
+/// How the type of a column no schema names is guessed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Inference {
+    /// From the JSON kinds of its values.
+    Json,
+    /// From text alone (CSV), conservatively: see [`infer_text`].
+    Text,
 }
 
 /// One chunk, parsed.
-struct Parsed {
-    file: String,
-    rows: usize,
-    /// The line number of each row.
-    lines: Vec<usize>,
+pub(crate) struct Parsed {
+    pub(crate) file: String,
+    pub(crate) rows: usize,
+    /// Where each row came from: its line, or for Parquet its row number.
+    pub(crate) lines: Vec<usize>,
     /// One array per known column.
-    known: Vec<ArrayRef>,
+    pub(crate) known: Vec<ArrayRef>,
     /// Conversion failures per known column.
-    failures: Vec<Option<Failure>>,
-    /// Keys no schema names, in the order first seen.
-    extras: Vec<(String, RawColumn)>,
-    /// Unreadable lines: line number and reason.
-    skipped: Vec<(usize, String)>,
+    pub(crate) failures: Vec<Option<Failure>>,
+    /// Columns no schema names, in the order first seen.
+    pub(crate) extras: Vec<(String, Extra)>,
+    /// Unreadable records: line number and reason.
+    pub(crate) skipped: Vec<(usize, String)>,
 }
 
 /// The first value of a column that did not convert, and how many did not.
 #[derive(Clone)]
-struct Failure {
-    count: usize,
-    example: String,
-    line: usize,
+pub(crate) struct Failure {
+    pub(crate) count: usize,
+    pub(crate) example: String,
+    pub(crate) line: usize,
 }
 
-/// Values of a key no schema names, kept until its type is known.
-struct RawColumn {
-    kinds: Vec<Kind>,
-    text: StringBuilder,
-    ty: Option<KqlType>,
+impl Failure {
+    pub(crate) fn note(slot: &mut Option<Failure>, cell: &Cell, line: usize) {
+        slot.get_or_insert_with(|| Failure { count: 0, example: cell.to_json_text(), line })
+            .count += 1;
+    }
 }
 
-impl RawColumn {
-    fn with_nulls(rows: usize) -> Self {
-        let mut col = RawColumn { kinds: Vec::new(), text: StringBuilder::new(), ty: None };
+/// The values of a column no schema names, kept until its type is known.
+pub(crate) enum Extra {
+    /// Text values with their kinds, and the type they suggest so far.
+    Raw { kinds: Vec<Kind>, text: StringBuilder, ty: Option<KqlType> },
+    /// A typed array (from Parquet).
+    Typed(ArrayRef, KqlType),
+}
+
+impl Extra {
+    fn raw_with_nulls(rows: usize) -> Self {
+        let mut text = StringBuilder::new();
         for _ in 0..rows {
-            col.push(&Cell::NULL);
+            text.append_value("");
         }
-        col
+        Extra::Raw { kinds: vec![Kind::Null; rows], text, ty: None }
     }
 
-    fn push(&mut self, cell: &Cell) {
-        self.ty = infer(self.ty, cell);
-        self.kinds.push(cell.kind);
-        self.text.append_value(&cell.text);
+    fn len(&self) -> usize {
+        match self {
+            Extra::Raw { kinds, .. } => kinds.len(),
+            Extra::Typed(array, _) => array.len(),
+        }
+    }
+
+    fn ty(&self) -> Option<KqlType> {
+        match self {
+            Extra::Raw { ty, .. } => *ty,
+            Extra::Typed(_, ty) => Some(*ty),
+        }
+    }
+
+    fn push(&mut self, cell: &Cell, inference: Inference) {
+        let Extra::Raw { kinds, text, ty } = self else {
+            unreachable!("typed columns come whole, never a value at a time")
+        };
+        *ty = match inference {
+            Inference::Json => infer(*ty, cell),
+            Inference::Text => infer_text(*ty, cell),
+        };
+        kinds.push(cell.kind);
+        text.append_value(&cell.text);
     }
 }
 
-impl ChunkCtx<'_> {
-    fn parse(&self, path: &Path, chunk: &Chunk) -> Result<Parsed, LoadError> {
-        let mut builders: Vec<ColumnBuilder> =
-            self.known.iter().map(|c| ColumnBuilder::new(c.ty)).collect();
-        let mut failures: Vec<Option<Failure>> = vec![None; self.known.len()];
-        let mut extras: Vec<(String, RawColumn)> = Vec::new();
-        let mut extra_index: HashMap<String, usize> = HashMap::new();
-        let mut skipped = Vec::new();
-        let mut lines = Vec::new();
-        let mut rows = 0;
+/// The rows of one chunk of a text format, as they are read.
+pub(crate) struct Rows<'a> {
+    ctx: &'a RowCtx<'a>,
+    inference: Inference,
+    builders: Vec<ColumnBuilder>,
+    failures: Vec<Option<Failure>>,
+    extras: Vec<(String, Extra)>,
+    extra_index: HashMap<String, usize>,
+    skipped: Vec<(usize, String)>,
+    lines: Vec<usize>,
+}
 
-        for (i, raw) in chunk.data.split(|&b| b == b'\n').enumerate() {
-            let line_no = chunk.first_line + i;
-            let line = raw.strip_suffix(b"\r").unwrap_or(raw);
-            if line.iter().all(u8::is_ascii_whitespace) {
+impl<'a> Rows<'a> {
+    pub(crate) fn new(ctx: &'a RowCtx<'a>, inference: Inference) -> Self {
+        Rows {
+            ctx,
+            inference,
+            builders: ctx.known.iter().map(|c| ColumnBuilder::new(c.ty)).collect(),
+            failures: vec![None; ctx.known.len()],
+            extras: Vec::new(),
+            extra_index: HashMap::new(),
+            skipped: Vec::new(),
+            lines: Vec::new(),
+        }
+    }
+
+    /// Whether unreadable records are to be counted rather than fail the load.
+    pub(crate) fn skips_bad_rows(&self) -> bool {
+        self.ctx.skip_bad_rows
+    }
+
+    /// Counts an unreadable record.
+    pub(crate) fn skip(&mut self, line: usize, reason: String) {
+        self.skipped.push((line, reason));
+    }
+
+    /// Adds one row read at `line`; a column it lacks is a missing value.
+    pub(crate) fn push<'c>(
+        &mut self,
+        line: usize,
+        fields: impl IntoIterator<Item = (&'c str, Cell<'c>)>,
+    ) {
+        let rows = self.lines.len();
+        let mut slots: Vec<Option<Cell<'c>>> = vec![None; self.ctx.known.len()];
+        for (key, cell) in fields {
+            if let Some(&idx) = self.ctx.index.get(key) {
+                slots[idx] = Some(cell);
                 continue;
             }
-            let fields = match object(line) {
-                Ok(fields) => fields,
-                Err((_, message)) if self.skip_bad_rows => {
-                    skipped.push((line_no, message));
-                    continue;
-                }
-                Err((column, message)) => {
-                    return Err(bad_json(path, line_no, column, message, line));
+            let idx = match self.extra_index.get(key) {
+                Some(&idx) => idx,
+                None => {
+                    self.extras.push((key.to_owned(), Extra::raw_with_nulls(rows)));
+                    self.extra_index.insert(key.to_owned(), self.extras.len() - 1);
+                    self.extras.len() - 1
                 }
             };
-
-            let mut slots: Vec<Option<&Value>> = vec![None; self.known.len()];
-            for (key, value) in &fields {
-                if let Some(&idx) = self.index.get(key.as_str()) {
-                    slots[idx] = Some(value);
-                    continue;
-                }
-                let idx = *extra_index.entry(key.clone()).or_insert_with(|| {
-                    extras.push((key.clone(), RawColumn::with_nulls(rows)));
-                    extras.len() - 1
-                });
-                extras[idx].1.push(&Cell::from_json(value));
+            let extra = &mut self.extras[idx].1;
+            // A key twice in one record: the last value wins, as in Kusto's
+            // JSON ingestion.
+            if extra.len() > rows {
+                continue;
             }
-            for (idx, builder) in builders.iter_mut().enumerate() {
-                let cell = slots[idx].map_or(Cell::NULL, Cell::from_json);
-                if !builder.append(&cell) {
-                    let failure = failures[idx].get_or_insert_with(|| Failure {
-                        count: 0,
-                        example: cell.to_json_text(),
-                        line: line_no,
-                    });
-                    failure.count += 1;
-                }
-            }
-            rows += 1;
-            lines.push(line_no);
-            // Keys this row lacks are missing values.
-            for (_, col) in &mut extras {
-                if col.kinds.len() < rows {
-                    col.push(&Cell::NULL);
-                }
+            extra.push(&cell, self.inference);
+        }
+        for (idx, builder) in self.builders.iter_mut().enumerate() {
+            let cell = slots[idx].take().unwrap_or(Cell::NULL);
+            if !builder.append(&cell) {
+                Failure::note(&mut self.failures[idx], &cell, line);
             }
         }
-        Ok(Parsed {
+        self.lines.push(line);
+        for (_, extra) in &mut self.extras {
+            if extra.len() == rows {
+                extra.push(&Cell::NULL, self.inference);
+            }
+        }
+    }
+
+    /// The chunk, parsed.
+    pub(crate) fn finish(self, path: &Path) -> Parsed {
+        Parsed {
             file: path.display().to_string(),
-            rows,
-            lines,
-            known: builders.into_iter().map(ColumnBuilder::finish).collect(),
-            failures,
-            extras,
-            skipped,
-        })
+            rows: self.lines.len(),
+            lines: self.lines,
+            known: self.builders.into_iter().map(ColumnBuilder::finish).collect(),
+            failures: self.failures,
+            extras: self.extras,
+            skipped: self.skipped,
+        }
     }
 }
 
-/// A line as a JSON object, or the (1-based) column and reason it is not.
-fn object(line: &[u8]) -> Result<Map<String, Value>, (usize, String)> {
-    match serde_json::from_slice::<Value>(line) {
-        Ok(Value::Object(fields)) => Ok(fields),
-        Ok(_) => Err((1, "expected a JSON object".to_owned())),
-        Err(e) => Err((e.column().max(1), without_position(&e.to_string()))),
-    }
+/// Runs `parse` over `chunks` on up to one thread each, keeping their order.
+pub(crate) fn parse_parallel<C: Sync, T: Send>(
+    chunks: &[C],
+    parse: impl Fn(&C) -> T + Sync,
+) -> Vec<T> {
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = chunks.iter().map(|chunk| scope.spawn(|| parse(chunk))).collect();
+        handles.into_iter().map(|h| h.join().expect("a chunk parser does not panic")).collect()
+    })
 }
 
-fn bad_json(path: &Path, line: usize, column: usize, message: String, text: &[u8]) -> LoadError {
-    let text = String::from_utf8_lossy(text).into_owned();
-    let offset = text.char_indices().nth(column - 1).map_or(text.len(), |(i, _)| i);
-    LoadError::BadJson(Box::new(BadJson {
-        path: path.to_owned(),
-        line,
-        column,
-        message,
-        src: LineSource::new(path.display().to_string(), text, line),
-        span: (offset, 0).into(),
-    }))
+/// How many chunks to parse at once.
+pub(crate) fn threads() -> usize {
+    std::thread::available_parallelism().map_or(1, |n| n.get())
 }
 
-/// serde_json's message without its " at line 1 column 7" (which counts
-/// within the line, not the file).
-fn without_position(message: &str) -> String {
-    match message.rfind(" at line ") {
-        Some(idx) => message[..idx].to_owned(),
-        None => message.to_owned(),
-    }
-}
-
-/// The table from its parsed chunks: the known columns, then the other keys
-/// in the order first seen, typed by inference.
+/// The table from its parsed chunks: the known columns, then the other
+/// columns in the order first seen, typed by inference.
 fn finish(
     name: &str,
     files: &[PathBuf],
@@ -338,8 +322,8 @@ fn finish(
         }
         for (key, col) in &chunk.extras {
             match extra_types.iter_mut().find(|(k, _)| k == key) {
-                Some((_, ty)) => *ty = merge(*ty, col.ty),
-                None => extra_types.push((key.clone(), col.ty)),
+                Some((_, ty)) => *ty = merge(*ty, col.ty()),
+                None => extra_types.push((key.clone(), col.ty())),
             }
         }
     }
@@ -365,10 +349,10 @@ fn finish(
         for (idx, failure) in chunk.failures.into_iter().enumerate() {
             note_failure(&mut failures[idx], &chunk.file, failure);
         }
-        let mut extras: HashMap<String, RawColumn> = chunk.extras.into_iter().collect();
+        let mut extras: HashMap<String, Extra> = chunk.extras.into_iter().collect();
         for (offset, col) in columns[n_known..].iter().enumerate() {
-            let raw = extras.remove(&col.name);
-            let (array, failure) = convert_raw(col.ty, raw, &chunk.lines);
+            let extra = extras.remove(&col.name);
+            let (array, failure) = convert_extra(col.ty, extra, &chunk.lines);
             note_failure(&mut failures[n_known + offset], &chunk.file, failure);
             arrays.push(array);
         }
@@ -410,36 +394,38 @@ fn note_failure(total: &mut Option<(String, Failure)>, file: &str, failure: Opti
     }
 }
 
-/// A key's kept values converted to `ty` (all null when this chunk lacks
-/// it); `lines` are the rows' line numbers.
-fn convert_raw(
+/// A column's kept values converted to `ty` (all missing when this chunk
+/// lacks the column); `lines` are the rows' origins.
+fn convert_extra(
     ty: KqlType,
-    raw: Option<RawColumn>,
+    extra: Option<Extra>,
     lines: &[usize],
 ) -> (ArrayRef, Option<Failure>) {
     let mut builder = ColumnBuilder::new(ty);
-    let Some(mut raw) = raw else {
-        for _ in lines {
-            builder.append(&Cell::NULL);
-        }
-        return (builder.finish(), None);
-    };
     let mut failure: Option<Failure> = None;
-    let text: StringArray = raw.text.finish();
-    for (i, kind) in raw.kinds.iter().enumerate() {
-        let cell = Cell { kind: *kind, text: Cow::Borrowed(text.value(i)) };
-        if !builder.append(&cell) {
-            let f = failure.get_or_insert_with(|| Failure {
-                count: 0,
-                example: cell.to_json_text(),
-                line: lines[i],
-            });
-            f.count += 1;
+    match extra {
+        None => {
+            for _ in lines {
+                builder.append(&Cell::NULL);
+            }
+        }
+        Some(Extra::Typed(array, from)) if from == ty => return (array, None),
+        Some(Extra::Typed(array, from)) => {
+            for (i, cell) in typed_cells(&array, from).iter().enumerate() {
+                if !builder.append(cell) {
+                    Failure::note(&mut failure, cell, lines[i]);
+                }
+            }
+        }
+        Some(Extra::Raw { kinds, mut text, .. }) => {
+            let text: StringArray = text.finish();
+            for (i, kind) in kinds.iter().enumerate() {
+                let cell = Cell { kind: *kind, text: Cow::Borrowed(text.value(i)) };
+                if !builder.append(&cell) {
+                    Failure::note(&mut failure, &cell, lines[i]);
+                }
+            }
         }
     }
     (builder.finish(), failure)
-}
-
-fn unreadable(path: &Path, e: std::io::Error) -> LoadError {
-    LoadError::Unreadable { path: path.to_owned(), reason: e.to_string() }
 }

@@ -5,6 +5,7 @@
 use std::path::{Path, PathBuf};
 
 use crate::LoadError;
+use crate::file::unreadable;
 
 /// The files that make up one table.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -23,7 +24,7 @@ pub fn resolve_sources(data: &[PathBuf], tables: &[String]) -> Result<Vec<TableS
         if meta.is_dir() {
             for entry in sorted_entries(path)? {
                 if entry.is_dir() {
-                    let files = data_files(&entry)?;
+                    let files = files_below(&entry)?;
                     if !files.is_empty() {
                         sources.push(TableSource { name: stem(&entry), files });
                     }
@@ -38,32 +39,69 @@ pub fn resolve_sources(data: &[PathBuf], tables: &[String]) -> Result<Vec<TableS
     for arg in tables {
         let (name, path) =
             arg.split_once('=').ok_or_else(|| LoadError::BadTableArg { arg: arg.clone() })?;
-        let path = PathBuf::from(path);
-        let meta = std::fs::metadata(&path).map_err(|e| unreadable(&path, e))?;
-        let files = if meta.is_dir() { data_files(&path)? } else { vec![path] };
+        let files = if is_pattern(path) { glob_files(path)? } else { data_files(Path::new(path))? };
         sources.retain(|s: &TableSource| s.name != name);
         sources.push(TableSource { name: name.to_owned(), files });
     }
     Ok(sources)
 }
 
+/// The files a path stands for: a data file itself, or every data file
+/// below a folder, in path order.
+pub fn data_files(path: &Path) -> Result<Vec<PathBuf>, LoadError> {
+    let meta = std::fs::metadata(path).map_err(|e| unreadable(path, e))?;
+    if meta.is_dir() { files_below(path) } else { Ok(vec![path.to_owned()]) }
+}
+
+/// Whether a `--table` path is a glob pattern.
+fn is_pattern(path: &str) -> bool {
+    path.contains(['*', '?', '['])
+}
+
+/// The files a glob pattern matches (folders it matches contribute their
+/// files), in path order; matching nothing is an error, not an empty table.
+fn glob_files(pattern: &str) -> Result<Vec<PathBuf>, LoadError> {
+    let bad = |reason: String| LoadError::BadPattern { pattern: pattern.to_owned(), reason };
+    let paths = glob::glob(pattern).map_err(|e| bad(e.to_string()))?;
+    let mut files = Vec::new();
+    for path in paths {
+        let path = path.map_err(|e| {
+            let path = e.path().to_path_buf();
+            unreadable(&path, e.into())
+        })?;
+        if path.is_dir() {
+            files.extend(files_below(&path)?);
+        } else if is_data_file(&path) {
+            files.push(path);
+        }
+    }
+    if files.is_empty() {
+        return Err(bad("it matches no data file".to_owned()));
+    }
+    files.sort();
+    Ok(files)
+}
+
 /// The table name a file or folder stands for: its name up to the first `.`.
+pub fn table_name(path: &Path) -> String {
+    stem(path)
+}
+
 fn stem(path: &Path) -> String {
     let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
     name.split('.').next().unwrap_or_default().to_owned()
 }
 
 fn is_data_file(path: &Path) -> bool {
-    let name = path.file_name().map(|n| n.to_string_lossy().to_lowercase()).unwrap_or_default();
-    [".json", ".jsonl", ".ndjson"].iter().any(|ext| name.ends_with(ext))
+    crate::file::Format::of(path).is_some()
 }
 
 /// Every data file below `dir`, at any depth, in path order.
-fn data_files(dir: &Path) -> Result<Vec<PathBuf>, LoadError> {
+fn files_below(dir: &Path) -> Result<Vec<PathBuf>, LoadError> {
     let mut files = Vec::new();
     for entry in sorted_entries(dir)? {
         if entry.is_dir() {
-            files.extend(data_files(&entry)?);
+            files.extend(files_below(&entry)?);
         } else if is_data_file(&entry) {
             files.push(entry);
         }
@@ -78,8 +116,4 @@ fn sorted_entries(dir: &Path) -> Result<Vec<PathBuf>, LoadError> {
         .collect();
     entries.sort();
     Ok(entries)
-}
-
-fn unreadable(path: &Path, e: std::io::Error) -> LoadError {
-    LoadError::Unreadable { path: path.to_owned(), reason: e.to_string() }
 }

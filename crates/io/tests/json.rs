@@ -1,6 +1,6 @@
 //! The JSON-lines loader: typing, missing values, conversion reports.
 
-use calypso_io::{LoadOptions, SchemaOrigin, builtin, load_json_lines};
+use calypso_io::{LoadOptions, SchemaOrigin, builtin, load_table};
 use calypso_syntax::KqlType;
 use datafusion::arrow::array::Array;
 
@@ -9,7 +9,7 @@ fn load(name: &str, text: &str) -> calypso_io::Table {
     std::fs::create_dir_all(&dir).unwrap();
     let path = dir.join("export.jsonl");
     std::fs::write(&path, text).unwrap();
-    let table = load_json_lines(name, &[path], &builtin(), LoadOptions::default()).unwrap();
+    let table = load_table(name, &[path], &builtin(), LoadOptions::default()).unwrap();
     std::fs::remove_dir_all(dir).unwrap();
     table
 }
@@ -79,8 +79,8 @@ fn files_of_one_table_merge_their_columns_and_reports() {
     std::fs::write(&a, "{\"n\":1,\"t\":\"2026-12-03T10:00:00Z\",\"TimeGenerated\":\"bad\"}\n")
         .unwrap();
     std::fs::write(&b, "\n{\"n\":2.5,\"x\":\"y\",\"TimeGenerated\":\"worse\"}\n").unwrap();
-    let t = load_json_lines("AzureActivity", &[a, b.clone()], &builtin(), LoadOptions::default())
-        .unwrap();
+    let t =
+        load_table("AzureActivity", &[a, b.clone()], &builtin(), LoadOptions::default()).unwrap();
 
     // One batch a chunk; `n` widens to real across files; `t` is missing in
     // the second file and `x` in the first: null and "" respectively.
@@ -111,7 +111,7 @@ fn skipped_rows_are_counted_with_their_lines() {
     let path = dir.path().join("t.jsonl");
     std::fs::write(&path, "{\"a\":1}\n[1]\n{\"a\":\n\n{\"a\":2}\n").unwrap();
     let options = LoadOptions { skip_bad_rows: true };
-    let t = load_json_lines("T", &[path], &builtin(), options).unwrap();
+    let t = load_table("T", &[path], &builtin(), options).unwrap();
     assert_eq!((t.report.rows, t.report.skipped), (2, 2));
     let lines: Vec<_> = t.report.first_skipped.iter().map(|(_, line, _)| *line).collect();
     assert_eq!(lines, [2, 3]);
