@@ -93,6 +93,19 @@ pub(crate) fn is_unsupported_aggregate(name: &str) -> bool {
 }
 
 /// A "did you mean" line for `name` among `candidates`.
+/// Every function and aggregate Calypso runs, for completion.
+pub fn function_names() -> Vec<&'static str> {
+    let mut names: Vec<&'static str> = SUPPORTED_FUNCTIONS
+        .iter()
+        .copied()
+        .chain(crate::library::LIBRARY.iter().map(|s| s.name))
+        .chain(AGGREGATES.iter().copied())
+        .collect();
+    names.sort_unstable();
+    names.dedup();
+    names
+}
+
 pub(crate) fn suggest<'a>(name: &str, candidates: impl Iterator<Item = &'a str>) -> Option<String> {
     let lower = name.to_lowercase();
     let best = candidates

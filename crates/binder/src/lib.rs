@@ -28,6 +28,7 @@ use calypso_syntax::ast::Script;
 
 pub use catalog::{Catalog, Column};
 pub use error::{BindError, BindWarning};
+pub use expr::function_names;
 
 /// How strictly to follow Kusto where it rejects what Calypso could run.
 #[derive(Clone, Copy, Debug, Default)]

@@ -6,6 +6,7 @@
 //! output. This is the only crate that prints.
 
 mod output;
+mod repl;
 
 use std::io::{IsTerminal, Read, Write};
 use std::path::PathBuf;
@@ -19,14 +20,17 @@ use miette::{IntoDiagnostic, NamedSource, Report, WrapErr};
 #[derive(Parser)]
 #[command(name = "calypso", version, about = "Run Microsoft Sentinel KQL over local log dumps")]
 struct Cli {
+    /// With no command, the REPL starts.
     #[command(subcommand)]
-    command: Command,
+    command: Option<Command>,
 }
 
 #[derive(Subcommand)]
 enum Command {
     /// Run a query and print its result.
     Run(RunArgs),
+    /// Query interactively: tables load once, queries run as they are typed.
+    Repl(DataArgs),
     /// Write log dumps as one Parquet file, column types kept, so that later
     /// runs skip decoding JSON or CSV.
     Convert(ConvertArgs),
@@ -59,31 +63,38 @@ struct RunArgs {
     /// The query text itself.
     #[arg(short, long, conflicts_with = "file")]
     query: Option<String>,
+    #[command(flatten)]
+    data: DataArgs,
+    /// Output format.
+    #[arg(short, long, value_enum, default_value_t = Format::Table)]
+    format: Format,
+    /// Refuse what Kusto refuses, such as comparing two dynamic values.
+    #[arg(long)]
+    strict: bool,
+}
+
+/// Where tables come from, for `run` and `repl`.
+#[derive(clap::Args, Default)]
+pub(crate) struct DataArgs {
     /// A data file (a table named by its stem) or a folder of them.
     #[arg(short, long = "data", value_name = "PATH")]
     data: Vec<PathBuf>,
-    /// Bind a table name to a file or folder.
+    /// Bind a table name to a file, a folder or a glob pattern.
     #[arg(long = "table", value_name = "NAME=PATH")]
     tables: Vec<String>,
     /// Pin now() and ago() to this instant (e.g. 2026-12-03T12:00:00Z).
     #[arg(long, value_name = "DATETIME")]
     now: Option<String>,
-    /// Output format.
-    #[arg(short, long, value_enum, default_value_t = Format::Table)]
-    format: Format,
     /// A folder of table schemas (JSON) that add to or override the built-in catalog.
     #[arg(long, value_name = "DIR")]
     schemas: Option<PathBuf>,
     /// Read on past unreadable rows, counting and reporting them.
     #[arg(long)]
     skip_bad_rows: bool,
-    /// Refuse what Kusto refuses, such as comparing two dynamic values.
-    #[arg(long)]
-    strict: bool,
 }
 
 /// How results are printed.
-#[derive(Clone, Copy, ValueEnum)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 pub(crate) enum Format {
     /// A table sized to the terminal.
     Table,
@@ -98,8 +109,10 @@ pub(crate) enum Format {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let res = match cli.command {
-        Command::Run(args) => run(args),
-        Command::Convert(args) => convert(args),
+        Some(Command::Run(args)) => run(args),
+        Some(Command::Repl(args)) => repl::run(args),
+        Some(Command::Convert(args)) => convert(args),
+        None => repl::run(DataArgs::default()),
     };
     match res {
         Ok(()) => ExitCode::SUCCESS,
@@ -115,26 +128,8 @@ fn main() -> ExitCode {
 
 fn run(args: RunArgs) -> miette::Result<()> {
     let (name, text) = query_text(&args)?;
-    let mut session = Session::new();
-    if let Some(dir) = &args.schemas {
-        session.catalog_mut().add_schema_dir(dir)?;
-    }
-    if let Some(now) = &args.now {
-        let instant = calypso_syntax::literal::parse_datetime(now).ok_or_else(|| {
-            miette::miette!(
-                code = "kql::cli::bad_now",
-                "`--now {now}` is not a datetime; write e.g. 2026-12-03T12:00:00Z"
-            )
-        })?;
-        session.set_now(Some(instant));
-    }
+    let mut session = session(&args.data)?;
     session.set_strict(args.strict);
-
-    let options = LoadOptions { skip_bad_rows: args.skip_bad_rows };
-    for source in resolve_sources(&args.data, &args.tables)? {
-        let table = session.load(&source, options)?;
-        report_load(table);
-    }
 
     let source = NamedSource::new(name, text.clone());
     let result =
@@ -147,6 +142,33 @@ fn run(args: RunArgs) -> miette::Result<()> {
     output::write(&mut out, &result, args.format, std::io::stdout().is_terminal())
         .into_diagnostic()?;
     out.flush().into_diagnostic()
+}
+
+/// A session with the data options applied and the tables loaded.
+pub(crate) fn session(args: &DataArgs) -> miette::Result<Session> {
+    let mut session = Session::new();
+    if let Some(dir) = &args.schemas {
+        session.catalog_mut().add_schema_dir(dir)?;
+    }
+    if let Some(now) = &args.now {
+        session.set_now(Some(parse_now(now)?));
+    }
+    let options = LoadOptions { skip_bad_rows: args.skip_bad_rows };
+    for source in resolve_sources(&args.data, &args.tables)? {
+        let table = session.load(&source, options)?;
+        report_load(table);
+    }
+    Ok(session)
+}
+
+/// `--now` and `.now`: an instant, in nanoseconds since the Unix epoch.
+pub(crate) fn parse_now(text: &str) -> miette::Result<i64> {
+    calypso_syntax::literal::parse_datetime(text).ok_or_else(|| {
+        miette::miette!(
+            code = "kql::cli::bad_now",
+            "`--now {text}` is not a datetime; write e.g. 2026-12-03T12:00:00Z"
+        )
+    })
 }
 
 fn convert(args: ConvertArgs) -> miette::Result<()> {
@@ -202,7 +224,7 @@ fn query_text(args: &RunArgs) -> miette::Result<(String, String)> {
 }
 
 /// Reports what a load could not read or convert.
-fn report_load(table: &calypso_io::Table) {
+pub(crate) fn report_load(table: &calypso_io::Table) {
     let report = &table.report;
     if report.skipped > 0 {
         let first: Vec<String> = report
@@ -235,7 +257,7 @@ fn report_load(table: &calypso_io::Table) {
     }
 }
 
-fn eprint_report(report: &Report) {
+pub(crate) fn eprint_report(report: &Report) {
     let mut err = std::io::stderr().lock();
     // Nothing sensible is left to do when standard error is gone.
     let _ = writeln!(err, "{report:?}");

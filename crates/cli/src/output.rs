@@ -11,29 +11,55 @@ use serde_json::{Map, Value};
 
 use crate::Format;
 
-/// Writes `result` to `out` in `format`.
+/// How much of a result a terminal shows.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Limits {
+    /// Rows shown.
+    pub(crate) rows: usize,
+    /// Characters shown of a cell; longer values end in `…`.
+    pub(crate) chars: usize,
+}
+
+/// Writes `result` to `out` in `format`; a table is followed by its row count.
 pub(crate) fn write(
     out: &mut impl Write,
     result: &QueryResult,
     format: Format,
     terminal: bool,
 ) -> io::Result<()> {
+    write_limited(out, result, format, terminal, None)?;
+    if format == Format::Table {
+        let n = result.row_count();
+        writeln!(out, "{n} row{}", if n == 1 { "" } else { "s" })?;
+    }
+    Ok(())
+}
+
+/// Writes `result` to `out` in `format`, a table within `limits`; returns
+/// how many rows were written.
+pub(crate) fn write_limited(
+    out: &mut impl Write,
+    result: &QueryResult,
+    format: Format,
+    terminal: bool,
+    limits: Option<Limits>,
+) -> io::Result<usize> {
     match format {
-        Format::Table => table(out, result, terminal),
-        Format::Csv => csv(out, result),
+        Format::Table => return table(out, result, terminal, limits),
+        Format::Csv => csv(out, result)?,
         Format::Json => {
             let rows: Vec<Value> = rows(result).map(Value::Object).collect();
             serde_json::to_writer_pretty(&mut *out, &rows)?;
-            writeln!(out)
+            writeln!(out)?;
         }
         Format::Jsonl => {
             for row in rows(result) {
                 serde_json::to_writer(&mut *out, &Value::Object(row))?;
                 writeln!(out)?;
             }
-            Ok(())
         }
     }
+    Ok(result.row_count())
 }
 
 /// The rows as JSON objects, keys in column order.
@@ -73,7 +99,12 @@ fn cells(result: &QueryResult) -> impl Iterator<Item = Vec<String>> + '_ {
     })
 }
 
-fn table(out: &mut impl Write, result: &QueryResult, terminal: bool) -> io::Result<()> {
+fn table(
+    out: &mut impl Write,
+    result: &QueryResult,
+    terminal: bool,
+    limits: Option<Limits>,
+) -> io::Result<usize> {
     let mut t = Table::new();
     t.load_style(presets::UTF8_FULL_CONDENSED);
     t.set_content_arrangement(if terminal {
@@ -82,12 +113,25 @@ fn table(out: &mut impl Write, result: &QueryResult, terminal: bool) -> io::Resu
         ContentArrangement::Disabled
     });
     t.set_header(result.columns.iter().map(|c| c.name.as_str()));
-    for row in cells(result) {
-        t.add_row(row);
+    let max_rows = limits.map_or(usize::MAX, |l| l.rows);
+    let mut shown = 0;
+    for row in cells(result).take(max_rows) {
+        match limits {
+            Some(l) => t.add_row(row.into_iter().map(|c| elide(c, l.chars))),
+            None => t.add_row(row),
+        };
+        shown += 1;
     }
     writeln!(out, "{t}")?;
-    let n = result.row_count();
-    writeln!(out, "{n} row{}", if n == 1 { "" } else { "s" })
+    Ok(shown)
+}
+
+/// `text` cut to `chars` characters, the cut marked with `…`.
+fn elide(text: String, chars: usize) -> String {
+    match text.char_indices().nth(chars) {
+        Some((cut, _)) => format!("{}…", &text[..cut]),
+        None => text,
+    }
 }
 
 fn csv(out: &mut impl Write, result: &QueryResult) -> io::Result<()> {

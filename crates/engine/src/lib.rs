@@ -187,6 +187,15 @@ impl Session {
         self.tables.values()
     }
 
+    /// The columns a query's result would have, found by binding it without
+    /// running it; `None` when it does not parse or bind (the REPL completes
+    /// column names with this).
+    pub fn result_columns(&self, text: &str) -> Option<Vec<Column>> {
+        let script = calypso_syntax::parse(text).ok()?;
+        let bound = calypso_binder::bind(&script, self, BindOptions { strict: false }).ok()?;
+        Some(bound.plan.schema)
+    }
+
     /// Parses, binds and runs a query text.
     pub fn query(&self, text: &str) -> Result<QueryResult, QueryError> {
         let script = calypso_syntax::parse(text)?;
