@@ -6,6 +6,7 @@
 //! output. This is the only crate that prints.
 
 mod output;
+mod progress;
 mod repl;
 
 use std::io::{IsTerminal, Read, Write};
@@ -153,12 +154,32 @@ pub(crate) fn session(args: &DataArgs) -> miette::Result<Session> {
     if let Some(now) = &args.now {
         session.set_now(Some(parse_now(now)?));
     }
-    let options = LoadOptions { skip_bad_rows: args.skip_bad_rows };
-    for source in resolve_sources(&args.data, &args.tables)? {
-        let table = session.load(&source, options)?;
-        report_load(table);
-    }
+    let sources = resolve_sources(&args.data, &args.tables)?;
+    load(&mut session, &sources, args.skip_bad_rows)?;
     Ok(session)
+}
+
+/// Loads tables into a session, with progress for a long load; what could
+/// not be read is reported once the bar is gone.
+pub(crate) fn load(
+    session: &mut Session,
+    sources: &[calypso_io::TableSource],
+    skip_bad_rows: bool,
+) -> Result<Vec<String>, calypso_io::LoadError> {
+    let progress =
+        progress::Progress::start(progress::total_size(sources.iter().flat_map(|s| &s.files)));
+    let options = LoadOptions { skip_bad_rows, progress: progress.counter() };
+    let mut names = Vec::new();
+    for source in sources {
+        names.push(session.load(source, options.clone())?.name.clone());
+    }
+    progress.finish();
+    for name in &names {
+        if let Some(table) = session.tables().find(|t| &t.name == name) {
+            report_load(table);
+        }
+    }
+    Ok(names)
 }
 
 /// `--now` and `.now`: an instant, in nanoseconds since the Unix epoch.
@@ -181,8 +202,10 @@ fn convert(args: ConvertArgs) -> miette::Result<()> {
         files.extend(calypso_io::data_files(input)?);
     }
     let name = args.table.clone().unwrap_or_else(|| calypso_io::table_name(&args.output));
-    let options = LoadOptions { skip_bad_rows: args.skip_bad_rows };
+    let progress = progress::Progress::start(progress::total_size(files.iter()));
+    let options = LoadOptions { skip_bad_rows: args.skip_bad_rows, progress: progress.counter() };
     let table = calypso_io::load_table(&name, &files, &catalog, options)?;
+    progress.finish();
     report_load(&table);
     calypso_io::write_parquet(&table, &args.output)?;
     let mut err = std::io::stderr().lock();

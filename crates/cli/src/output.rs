@@ -35,15 +35,23 @@ pub(crate) fn write(
     Ok(())
 }
 
-/// Writes `result` to `out` in `format`, a table within `limits`; returns
-/// how many rows were written.
+/// What a limited write left out.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub(crate) struct Written {
+    /// Rows written.
+    pub(crate) rows: usize,
+    /// Whether some value was cut short.
+    pub(crate) elided: bool,
+}
+
+/// Writes `result` to `out` in `format`, a table within `limits`.
 pub(crate) fn write_limited(
     out: &mut impl Write,
     result: &QueryResult,
     format: Format,
     terminal: bool,
     limits: Option<Limits>,
-) -> io::Result<usize> {
+) -> io::Result<Written> {
     match format {
         Format::Table => return table(out, result, terminal, limits),
         Format::Csv => csv(out, result)?,
@@ -59,7 +67,7 @@ pub(crate) fn write_limited(
             }
         }
     }
-    Ok(result.row_count())
+    Ok(Written { rows: result.row_count(), elided: false })
 }
 
 /// The rows as JSON objects, keys in column order.
@@ -104,32 +112,38 @@ fn table(
     result: &QueryResult,
     terminal: bool,
     limits: Option<Limits>,
-) -> io::Result<usize> {
+) -> io::Result<Written> {
     let mut t = Table::new();
     t.load_style(presets::UTF8_FULL_CONDENSED);
-    t.set_content_arrangement(if terminal {
+    // Fit the terminal, unless it reports no usable width (a pty nobody
+    // sized): squeezing columns to nothing would help no one.
+    let fits = terminal && t.width().is_some_and(|w| w >= 20);
+    t.set_content_arrangement(if fits {
         ContentArrangement::Dynamic
     } else {
         ContentArrangement::Disabled
     });
     t.set_header(result.columns.iter().map(|c| c.name.as_str()));
     let max_rows = limits.map_or(usize::MAX, |l| l.rows);
-    let mut shown = 0;
+    let mut written = Written::default();
     for row in cells(result).take(max_rows) {
         match limits {
-            Some(l) => t.add_row(row.into_iter().map(|c| elide(c, l.chars))),
+            Some(l) => t.add_row(row.into_iter().map(|c| elide(c, l.chars, &mut written.elided))),
             None => t.add_row(row),
         };
-        shown += 1;
+        written.rows += 1;
     }
     writeln!(out, "{t}")?;
-    Ok(shown)
+    Ok(written)
 }
 
 /// `text` cut to `chars` characters, the cut marked with `…`.
-fn elide(text: String, chars: usize) -> String {
+fn elide(text: String, chars: usize, elided: &mut bool) -> String {
     match text.char_indices().nth(chars) {
-        Some((cut, _)) => format!("{}…", &text[..cut]),
+        Some((cut, _)) => {
+            *elided = true;
+            format!("{}…", &text[..cut])
+        }
         None => text,
     }
 }

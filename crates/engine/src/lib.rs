@@ -60,6 +60,10 @@ pub enum QueryError {
         #[label("here")]
         span: calypso_syntax::Span,
     },
+    /// The user pressed Ctrl-C while an interruptible query ran.
+    #[error("query cancelled")]
+    #[diagnostic(code(kql::exec::cancelled))]
+    Cancelled,
     /// A bug in Calypso.
     #[error("internal error: {message}")]
     #[diagnostic(
@@ -198,6 +202,18 @@ impl Session {
 
     /// Parses, binds and runs a query text.
     pub fn query(&self, text: &str) -> Result<QueryResult, QueryError> {
+        self.run_query(text, false)
+    }
+
+    /// Like [`Session::query`], but Ctrl-C (SIGINT) while it runs cancels
+    /// it with [`QueryError::Cancelled`] instead of ending the process. Once
+    /// called, the process keeps its Ctrl-C handler (tokio installs it for
+    /// good), so only interactive programs should use this.
+    pub fn query_interruptible(&self, text: &str) -> Result<QueryResult, QueryError> {
+        self.run_query(text, true)
+    }
+
+    fn run_query(&self, text: &str, interruptible: bool) -> Result<QueryResult, QueryError> {
         let script = calypso_syntax::parse(text)?;
         let bound = calypso_binder::bind(&script, self, BindOptions { strict: self.strict })?;
         // One instant for the whole query.
@@ -207,7 +223,7 @@ impl Session {
         // Subqueries (`x in (T)`, `toscalar(T)`) first, the innermost first.
         let mut subqueries = HashMap::new();
         for (id, plan, scalar) in bound.plan.subqueries().into_iter().rev() {
-            let batches = self.execute(&plan, now, subqueries.clone())?;
+            let batches = self.execute(&plan, now, subqueries.clone(), interruptible)?;
             let mut values = Vec::new();
             for batch in &batches {
                 for row in 0..batch.num_rows() {
@@ -225,7 +241,7 @@ impl Session {
             }
             subqueries.insert(id, values);
         }
-        let batches = self.execute(&bound.plan, now, subqueries)?;
+        let batches = self.execute(&bound.plan, now, subqueries, interruptible)?;
         let columns = bound.plan.schema.clone();
         let batches = batches.iter().map(|b| conform(b, &columns)).collect::<Result<_, _>>()?;
         Ok(QueryResult { columns, batches, warnings: bound.warnings })
@@ -237,6 +253,7 @@ impl Session {
         plan: &calypso_binder::plan::Plan,
         now: i64,
         subqueries: HashMap<usize, Vec<datafusion::common::ScalarValue>>,
+        interruptible: bool,
     ) -> Result<Vec<RecordBatch>, QueryError> {
         let mut lowerer = lower::Lowerer {
             ctx: scalar::Ctx { now, subqueries },
@@ -252,9 +269,18 @@ impl Session {
         // aggregates share a FILTER (`countif(v > 2), sumif(v, v > 2)`: an
         // internal nullability error); it only saves recomputation.
         ctx.remove_optimizer_rule("common_sub_expression_eliminate");
-        Ok(self
-            .runtime
-            .block_on(async { ctx.execute_logical_plan(plan).await?.collect().await })?)
+        let work = async { ctx.execute_logical_plan(plan).await?.collect().await };
+        if !interruptible {
+            return Ok(self.runtime.block_on(work)?);
+        }
+        // Dropping the unfinished collection drops the plan's streams, which
+        // stops their tasks.
+        self.runtime.block_on(async {
+            tokio::select! {
+                res = work => Ok(res?),
+                _ = tokio::signal::ctrl_c() => Err(QueryError::Cancelled),
+            }
+        })
     }
 }
 

@@ -9,13 +9,15 @@
 
 use std::borrow::Cow;
 use std::path::Path;
+use std::sync::Arc;
+use std::sync::atomic::AtomicU64;
 
 use ::csv::{ErrorKind, StringRecord};
 
 use crate::LoadError;
 use crate::convert::{Cell, Kind};
 use crate::error::{BadRecord, LineSource};
-use crate::file::{open_text, unreadable};
+use crate::file::{open_counted, open_text, unreadable};
 use crate::load::{CHUNK_BYTES, Inference, Parsed, RowCtx, Rows, parse_parallel, threads};
 
 /// The suffix the portal gives datetime columns.
@@ -23,7 +25,7 @@ const UTC_SUFFIX: &str = " [UTC]";
 
 /// Reads every row of a CSV file into `out`, a batch per chunk.
 pub(crate) fn read(path: &Path, ctx: &RowCtx, out: &mut Vec<Parsed>) -> Result<(), LoadError> {
-    let mut reader = reader(path)?;
+    let mut reader = reader(path, ctx.progress.clone())?;
     let header = Header::read(path, &mut reader)?;
     let mut rows = reader.into_records();
     let mut done = false;
@@ -67,7 +69,7 @@ pub(crate) fn read(path: &Path, ctx: &RowCtx, out: &mut Vec<Parsed>) -> Result<(
 
 /// The `Type` of the first row, when the file has that column.
 pub(crate) fn first_type(path: &Path) -> Result<Option<String>, LoadError> {
-    let mut reader = reader(path)?;
+    let mut reader = reader(path, None)?;
     let header = Header::read(path, &mut reader)?;
     let Some(idx) = header.names.iter().position(|n| n == "Type") else { return Ok(None) };
     let mut record = StringRecord::new();
@@ -77,10 +79,16 @@ pub(crate) fn first_type(path: &Path) -> Result<Option<String>, LoadError> {
     }
 }
 
-fn reader(path: &Path) -> Result<::csv::Reader<Box<dyn std::io::BufRead + Send>>, LoadError> {
+fn reader(
+    path: &Path,
+    progress: Option<Arc<AtomicU64>>,
+) -> Result<::csv::Reader<Box<dyn std::io::BufRead + Send>>, LoadError> {
     // Flexible, so that a row of the wrong length reaches `parse_chunk`,
     // which reports it (or counts it) rather than padding it.
-    Ok(::csv::ReaderBuilder::new().has_headers(true).flexible(true).from_reader(open_text(path)?))
+    Ok(::csv::ReaderBuilder::new()
+        .has_headers(true)
+        .flexible(true)
+        .from_reader(open_counted(path, progress)?))
 }
 
 /// The column names, and which hold the portal's datetimes.

@@ -9,6 +9,8 @@
 use std::fs::File;
 use std::io::{BufRead, BufReader, Read};
 use std::path::Path;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use crate::LoadError;
 
@@ -51,7 +53,17 @@ impl Format {
 
 /// A file's text, decompressed as it is read.
 pub(crate) fn open_text(path: &Path) -> Result<Box<dyn BufRead + Send>, LoadError> {
+    open_counted(path, None)
+}
+
+/// A file's text, decompressed as it is read; the bytes read from the file
+/// are added to `progress`.
+pub(crate) fn open_counted(
+    path: &Path,
+    progress: Option<Arc<AtomicU64>>,
+) -> Result<Box<dyn BufRead + Send>, LoadError> {
     let file = File::open(path).map_err(|e| unreadable(path, e))?;
+    let file = Counting { inner: file, progress };
     let mut reader = BufReader::with_capacity(1 << 20, file);
     let head = reader.fill_buf().map_err(|e| unreadable(path, e))?;
     Ok(if head.starts_with(GZIP_MAGIC) {
@@ -64,6 +76,22 @@ pub(crate) fn open_text(path: &Path) -> Result<Box<dyn BufRead + Send>, LoadErro
     } else {
         Box::new(reader)
     })
+}
+
+/// A reader that adds what it reads to a counter.
+struct Counting<R> {
+    inner: R,
+    progress: Option<Arc<AtomicU64>>,
+}
+
+impl<R: Read> Read for Counting<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        if let Some(progress) = &self.progress {
+            progress.fetch_add(n as u64, Ordering::Relaxed);
+        }
+        Ok(n)
+    }
 }
 
 /// Whether a file starts with a compression magic number.

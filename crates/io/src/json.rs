@@ -14,18 +14,20 @@
 
 use std::io::BufRead;
 use std::path::Path;
+use std::sync::Arc;
+use std::sync::atomic::AtomicU64;
 
 use serde_json::{Map, Value};
 
 use crate::LoadError;
 use crate::convert::Cell;
 use crate::error::{BadRecord, LineSource};
-use crate::file::{open_text, unreadable};
+use crate::file::{open_counted, open_text, unreadable};
 use crate::load::{CHUNK_BYTES, Inference, Parsed, RowCtx, Rows, parse_parallel, threads};
 
 /// Reads every record of a JSON file into `out`, a batch per chunk.
 pub(crate) fn read(path: &Path, ctx: &RowCtx, out: &mut Vec<Parsed>) -> Result<(), LoadError> {
-    let mut chunks = Chunks::open(path)?;
+    let mut chunks = Chunks::open(path, ctx.progress.clone())?;
     loop {
         let mut batch = Vec::with_capacity(threads());
         while batch.len() < threads() {
@@ -46,7 +48,7 @@ pub(crate) fn read(path: &Path, ctx: &RowCtx, out: &mut Vec<Parsed>) -> Result<(
 /// The `Type` of the file's first record, the table Log Analytics exports
 /// name in every row.
 pub(crate) fn first_type(path: &Path) -> Result<Option<String>, LoadError> {
-    let mut chunks = Chunks::open(path)?;
+    let mut chunks = Chunks::open(path, None)?;
     while let Some(chunk) = chunks.next_chunk()? {
         for (_, _, text) in chunk.records() {
             if let Ok(Value::Object(fields)) = serde_json::from_slice::<Value>(text) {
@@ -106,8 +108,8 @@ impl Chunk {
 
 impl<'a> Chunks<'a> {
     /// Opens a file and looks at its first bytes to tell lines from arrays.
-    fn open(path: &'a Path) -> Result<Self, LoadError> {
-        let mut reader = open_text(path)?;
+    fn open(path: &'a Path, progress: Option<Arc<AtomicU64>>) -> Result<Self, LoadError> {
+        let mut reader = open_counted(path, progress)?;
         let head = reader.fill_buf().map_err(|e| unreadable(path, e))?;
         let bom = if head.starts_with(b"\xef\xbb\xbf") { 3 } else { 0 };
         let head = &head[bom..];

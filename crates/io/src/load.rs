@@ -13,6 +13,7 @@ use std::borrow::Cow;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
+use std::sync::atomic::AtomicU64;
 
 use calypso_syntax::KqlType;
 use datafusion::arrow::array::{Array, ArrayRef, StringArray, StringBuilder};
@@ -31,12 +32,15 @@ pub(crate) const CHUNK_BYTES: usize = 8 << 20;
 /// How many skipped rows a report names (all are counted).
 const SKIPPED_EXAMPLES: usize = 5;
 
-/// How to treat unreadable input.
-#[derive(Clone, Copy, Debug, Default)]
+/// How to treat unreadable input, and where to count progress.
+#[derive(Clone, Debug, Default)]
 pub struct LoadOptions {
     /// Skip records that cannot be read (counted in the report) instead of
     /// failing.
     pub skip_bad_rows: bool,
+    /// Counts the bytes read from the files (as stored, before
+    /// decompression) as they are read, so that a caller can show progress.
+    pub progress: Option<Arc<AtomicU64>>,
 }
 
 /// Loads one table from its files: JSON (lines, arrays, `{"records": […]}`),
@@ -58,7 +62,12 @@ pub fn load_table(
     }
     let index: HashMap<&str, usize> =
         known.iter().enumerate().map(|(i, c)| (c.name.as_str(), i)).collect();
-    let ctx = RowCtx { known: &known, index: &index, skip_bad_rows: options.skip_bad_rows };
+    let ctx = RowCtx {
+        known: &known,
+        index: &index,
+        skip_bad_rows: options.skip_bad_rows,
+        progress: options.progress,
+    };
 
     let mut parsed = Vec::new();
     for (path, format) in files.iter().zip(formats) {
@@ -106,6 +115,8 @@ pub(crate) struct RowCtx<'a> {
     pub(crate) index: &'a HashMap<&'a str, usize>,
     /// Count unreadable records instead of failing.
     pub(crate) skip_bad_rows: bool,
+    /// Bytes read so far, for progress.
+    pub(crate) progress: Option<Arc<AtomicU64>>,
 }
 
 /// How the type of a column no schema names is guessed.

@@ -37,6 +37,10 @@ pub(crate) fn read(path: &Path, ctx: &RowCtx, out: &mut Vec<Parsed>) -> Result<(
         out.push(parse_batch(path, ctx, &batch, first_row)?);
         first_row += rows;
     }
+    if let Some(progress) = &ctx.progress {
+        let size = std::fs::metadata(path).map_or(0, |m| m.len());
+        progress.fetch_add(size, std::sync::atomic::Ordering::Relaxed);
+    }
     Ok(())
 }
 

@@ -45,7 +45,13 @@ fn load(name: &str, files: &[PathBuf]) -> Result<Table, LoadError> {
 }
 
 fn skipping(name: &str, files: &[PathBuf]) -> Table {
-    load_table(name, files, &builtin(), LoadOptions { skip_bad_rows: true }).unwrap()
+    load_table(
+        name,
+        files,
+        &builtin(),
+        LoadOptions { skip_bad_rows: true, ..LoadOptions::default() },
+    )
+    .unwrap()
 }
 
 /// The table's columns and rows as text, for comparing loads.

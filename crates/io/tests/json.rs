@@ -110,7 +110,7 @@ fn skipped_rows_are_counted_with_their_lines() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("t.jsonl");
     std::fs::write(&path, "{\"a\":1}\n[1]\n{\"a\":\n\n{\"a\":2}\n").unwrap();
-    let options = LoadOptions { skip_bad_rows: true };
+    let options = LoadOptions { skip_bad_rows: true, ..LoadOptions::default() };
     let t = load_table("T", &[path], &builtin(), options).unwrap();
     assert_eq!((t.report.rows, t.report.skipped), (2, 2));
     let lines: Vec<_> = t.report.first_skipped.iter().map(|(_, line, _)| *line).collect();

@@ -112,11 +112,14 @@ const KEYWORDS: [&str; 40] = [
 pub(crate) struct KqlHelper {
     session: Rc<RefCell<Session>>,
     files: FilenameCompleter,
+    /// Colours, unless `NO_COLOR` is set (no-color.org).
+    colour: bool,
 }
 
 impl KqlHelper {
     pub(crate) fn new(session: Rc<RefCell<Session>>) -> Self {
-        KqlHelper { session, files: FilenameCompleter::new() }
+        let colour = std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
+        KqlHelper { session, files: FilenameCompleter::new(), colour }
     }
 }
 
@@ -235,14 +238,14 @@ fn matching(word: &str, options: impl Iterator<Item = (String, String)>) -> Vec<
 
 impl Highlighter for KqlHelper {
     fn highlight<'l>(&self, line: &'l str, pos: usize) -> Cow<'l, str> {
-        if line.starts_with('.') {
+        if !self.colour || line.starts_with('.') {
             return Cow::Borrowed(line);
         }
         Cow::Owned(paint(line, pos))
     }
 
     fn highlight_char(&self, _line: &str, _pos: usize, _kind: CmdKind) -> bool {
-        true
+        self.colour
     }
 }
 

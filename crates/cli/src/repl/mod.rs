@@ -19,14 +19,14 @@ use std::rc::Rc;
 use std::time::{Duration, Instant};
 
 use calypso_engine::Session;
-use calypso_io::{LoadOptions, resolve_sources};
+use calypso_io::resolve_sources;
 use miette::{IntoDiagnostic, NamedSource, Report};
 use rustyline::error::ReadlineError;
 use rustyline::history::FileHistory;
 use rustyline::{Config, Editor};
 
 use crate::output::{self, Limits};
-use crate::{DataArgs, Format, eprint_report, parse_now, report_load};
+use crate::{DataArgs, Format, eprint_report, parse_now};
 use commands::{COMMANDS, Command};
 use helper::KqlHelper;
 
@@ -151,7 +151,7 @@ impl Repl {
 
     fn query(&mut self, name: &str, text: &str) {
         let started = Instant::now();
-        let result = self.session.borrow().query(text);
+        let result = self.session.borrow().query_interruptible(text);
         let elapsed = started.elapsed();
         let source = NamedSource::new(name, text.to_owned());
         let result = match result {
@@ -176,18 +176,23 @@ impl Repl {
             }
         };
         match written {
-            Ok(shown) => self.footer(result.row_count(), shown, elapsed),
+            Ok(written) => self.footer(result.row_count(), written, elapsed),
             Err(e) => self.complain(&format!("cannot write the result: {e}")),
         }
     }
 
     /// The row count (and what was left out) and the time taken.
-    fn footer(&self, rows: usize, shown: usize, elapsed: Duration) {
+    fn footer(&self, rows: usize, written: output::Written, elapsed: Duration) {
         let mut line = format!("{rows} row{}", if rows == 1 { "" } else { "s" });
-        if shown < rows {
+        if written.rows < rows {
             line.push_str(&format!(
                 ", {} not shown (`.format csv` or `.output FILE` prints them all)",
-                rows - shown
+                rows - written.rows
+            ));
+        }
+        if written.elided {
+            line.push_str(&format!(
+                ", values over {SHOWN_CHARS} characters cut (`.format json` shows them whole)"
             ));
         }
         if self.timer {
@@ -290,23 +295,22 @@ impl Repl {
             Ok(sources) => sources,
             Err(e) => return eprint_report(&Report::new(e)),
         };
-        let options = LoadOptions { skip_bad_rows: self.skip_bad_rows };
-        for source in sources {
-            let mut session = self.session.borrow_mut();
-            match session.load(&source, options) {
-                Ok(table) => {
-                    report_load(table);
-                    let line = format!(
-                        "loaded {}: {} rows, {} columns",
-                        table.name,
-                        table.report.rows,
-                        table.columns.len()
-                    );
-                    drop(session);
-                    self.say(&line);
-                }
-                Err(e) => eprint_report(&Report::new(e)),
-            }
+        let loaded = crate::load(&mut self.session.borrow_mut(), &sources, self.skip_bad_rows);
+        let names = match loaded {
+            Ok(names) => names,
+            Err(e) => return eprint_report(&Report::new(e)),
+        };
+        for name in names {
+            let line = match self.session.borrow().tables().find(|t| t.name == name) {
+                Some(t) => format!(
+                    "loaded {}: {} rows, {} columns",
+                    t.name,
+                    t.report.rows,
+                    t.columns.len()
+                ),
+                None => continue,
+            };
+            self.say(&line);
         }
     }
 
