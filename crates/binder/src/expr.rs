@@ -193,9 +193,13 @@ impl Binder<'_> {
                         self.scalar(item, columns)?
                     };
                     if matches!(bound.kind, ExprKind::Subquery { .. }) {
+                        // A column of arrays (`summarize make_set(x)`) stands
+                        // for their elements: membership, as with a dynamic
+                        // array (kql-semantics.md §4).
                         let compatible = bound.ty == lhs.ty
                             || (bound.ty.is_numeric() && lhs.ty.is_numeric())
-                            || lhs.ty == KqlType::Dynamic;
+                            || lhs.ty == KqlType::Dynamic
+                            || bound.ty == KqlType::Dynamic;
                         if !compatible {
                             return Err(BindError::types(
                                 format!("cannot look for a {} among {} values", lhs.ty, bound.ty),
@@ -396,6 +400,16 @@ impl Binder<'_> {
         let op = match op {
             B::Str(str_op) => {
                 let lhs = self.text_operand(lhs, &str_op.spelling())?;
+                // A dynamic on the right is taken as its text, except by the
+                // `has` family, which Kusto refuses (kql-semantics.md §4.2).
+                let spelling = str_op.spelling();
+                let has_family = spelling.trim_start_matches('!').starts_with("has");
+                let rhs = if rhs.ty == KqlType::Dynamic && !has_family {
+                    let span = rhs.span;
+                    self.func(ScalarFunc::ToString, vec![rhs], KqlType::String, span)?
+                } else {
+                    rhs
+                };
                 if rhs.ty != KqlType::String {
                     return Err(BindError::types(
                         format!(
@@ -486,6 +500,19 @@ impl Binder<'_> {
             return Ok(value);
         }
         let equality = matches!(op, BinaryOp::Eq | BinaryOp::Ne);
+        // A dynamic compared for equality with a string is compared by its
+        // text: a dynamic holding 'x' equals 'x', a dynamic null equals ''
+        // (kql-semantics.md §4.2). The dynamic side becomes that text; the
+        // string side stays as it is.
+        let text_equality =
+            matches!(op, BinaryOp::Eq | BinaryOp::Ne | BinaryOp::EqCi | BinaryOp::NeCi);
+        if text_equality && a == KqlType::String && b == KqlType::Dynamic {
+            let span = value.span;
+            return self.func(ScalarFunc::ToString, vec![value], KqlType::String, span);
+        }
+        if text_equality && a == KqlType::Dynamic && b == KqlType::String {
+            return Ok(value);
+        }
         if let (true, ExprKind::Literal(Value::String(text))) = (equality, &value.kind)
             && let Some(converted) = convert_string_literal(text, a)
         {
@@ -807,7 +834,9 @@ impl Binder<'_> {
                     None => self.scalar(&args[1], columns),
                 }
             }
-            _ if KNOWN_UNSUPPORTED.contains(&name) => {
+            _ if KNOWN_UNSUPPORTED.contains(&name)
+                || crate::kusto_names::KUSTO_FUNCTIONS.binary_search(&name).is_ok() =>
+            {
                 Err(BindError::unsupported(format!("the function `{name}()`"), func.span))
             }
             _ => {

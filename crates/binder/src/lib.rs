@@ -13,6 +13,7 @@ mod error;
 mod expand;
 mod expr;
 mod functions;
+mod kusto_names;
 pub mod library;
 mod literal;
 mod names;
@@ -29,6 +30,7 @@ use calypso_syntax::ast::Script;
 pub use catalog::{Catalog, Column};
 pub use error::{BindError, BindWarning};
 pub use expr::function_names;
+pub use kusto_names::KUSTO_FUNCTIONS;
 
 /// How strictly to follow Kusto where it rejects what Calypso could run.
 #[derive(Clone, Copy, Debug, Default)]

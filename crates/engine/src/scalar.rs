@@ -64,10 +64,29 @@ impl Ctx {
                         x
                     }
                 };
-                let common = list.iter().fold(lhs.ty, |acc, item| common_type(acc, item.ty));
+                // A subquery of arrays is flattened to its elements, which
+                // take the operand's type.
+                let flattened = |item: &Expr| {
+                    matches!(item.kind, ExprKind::Subquery { .. })
+                        && item.ty == KqlType::Dynamic
+                        && lhs.ty != KqlType::Dynamic
+                };
+                let common = list
+                    .iter()
+                    .filter(|item| !flattened(item))
+                    .fold(lhs.ty, |acc, item| common_type(acc, item.ty));
                 let value = fold(self.typed(lhs, common)?);
                 let mut items = Vec::new();
                 for item in list {
+                    if let (true, ExprKind::Subquery { id, .. }) = (flattened(item), &item.kind) {
+                        for v in self.subquery(*id)? {
+                            let ScalarValue::Utf8(Some(json)) = v else { continue };
+                            for element in array_elements(json) {
+                                items.push(fold(cast(lit(element), arrow_type(common))));
+                            }
+                        }
+                        continue;
+                    }
                     if let ExprKind::Subquery { id, .. } = &item.kind {
                         // A table's column: its values, evaluated before.
                         let values = self.subquery(*id)?;
@@ -368,5 +387,26 @@ pub(crate) fn literal(value: &Value, ty: KqlType) -> DfExpr {
         Value::Datetime(ns) => datetime_lit(Some(*ns)),
         Value::Timespan(ns) => lit(ScalarValue::DurationNanosecond(Some(*ns))),
         Value::Dynamic(json) => lit(json.to_string()),
+    }
+}
+
+/// The elements of a dynamic value as scalars: an array's elements, or the
+/// value itself; strings as text, numbers and bools as themselves, nested
+/// values as their JSON text. Nulls are in no list and are left out.
+fn array_elements(json: &str) -> Vec<ScalarValue> {
+    let scalar = |v: serde_json::Value| match v {
+        serde_json::Value::Null => None,
+        serde_json::Value::String(s) => Some(ScalarValue::Utf8(Some(s))),
+        serde_json::Value::Bool(b) => Some(ScalarValue::Boolean(Some(b))),
+        serde_json::Value::Number(n) => Some(match n.as_i64() {
+            Some(i) => ScalarValue::Int64(Some(i)),
+            None => ScalarValue::Float64(n.as_f64()),
+        }),
+        other => Some(ScalarValue::Utf8(Some(other.to_string()))),
+    };
+    match serde_json::from_str::<serde_json::Value>(json) {
+        Ok(serde_json::Value::Array(items)) => items.into_iter().filter_map(scalar).collect(),
+        Ok(other) => scalar(other).into_iter().collect(),
+        Err(_) => Vec::new(),
     }
 }

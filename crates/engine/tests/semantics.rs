@@ -1266,3 +1266,50 @@ fn window_functions_over_serialized_rows() {
     assert!(s.query("datatable(s:string)['a', 'b'] | extend idx = row_number()").is_err());
     assert!(s.query("datatable(x:long)[1] | sort by x | extend c = row_cumsum(x, x > 1)").is_err());
 }
+
+#[test]
+fn in_a_subquery_of_sets_tests_membership_in_their_elements() {
+    let s = session(&[]);
+    let users = "let seen = datatable(u:string, n:long)['a', 1, 'b', 2, 'b', 3] \
+                 | summarize users = make_set(u), ns = make_set(n);";
+    let q = |tail: &str| {
+        run(&s, &format!("{users} datatable(x:string, k:long)['a', 3, 'c', 9] {tail}"))
+    };
+    assert_eq!(q("| where x in ((seen | project users))").1, [[json!("a"), json!(3)]]);
+    assert_eq!(q("| where x !in ((seen | project users))").1, [[json!("c"), json!(9)]]);
+    assert_eq!(q("| where x in~ ((seen | project users)) | count").1, [[json!(1)]]);
+    assert_eq!(q("| where k in ((seen | project ns))").1, [[json!("a"), json!(3)]]);
+}
+
+#[test]
+fn a_dynamic_compared_with_a_string_is_compared_by_its_text() {
+    let s = session(&[]);
+    let q = |cond: &str| {
+        count(
+            &s,
+            &format!(
+                "datatable(d:dynamic, t:string)[dynamic({{\"os\":\"Windows\",\"n\":5}}), 'Windows'] \
+                 | where {cond}"
+            ),
+        )
+    };
+    assert_eq!(q("d.os == 'Windows'"), 1);
+    assert_eq!(q("d.os != 'Windows'"), 0);
+    assert_eq!(q("d.os == t"), 1);
+    assert_eq!(q("t == d.os"), 1);
+    assert_eq!(q("d.os == 'windows'"), 0);
+    // A missing property is a dynamic null, whose text is empty.
+    assert_eq!(q("d.missing == ''"), 1);
+    assert_eq!(q("d.missing != 'x'"), 1);
+}
+
+#[test]
+fn a_dynamic_on_the_right_of_contains_is_its_text_but_has_refuses_it() {
+    let s = session(&[]);
+    let q = "print t = 'Mozilla/5.0 Chrome', d = dynamic({'b': 'Chrome'})";
+    assert_eq!(count(&s, &format!("{q} | where t contains d.b")), 1);
+    assert_eq!(count(&s, &format!("{q} | where t startswith d.b")), 0);
+    assert_eq!(count(&s, &format!("{q} | where t !contains d.b")), 0);
+    let err = s.query(&format!("{q} | where t has d.b")).unwrap_err().to_string();
+    assert_eq!(err, "`has` needs a string on its right, but this is a dynamic");
+}
