@@ -5,6 +5,7 @@
 //! miette reports pointing into the query text; results go to standard
 //! output. This is the only crate that prints.
 
+mod check;
 mod output;
 mod progress;
 mod repl;
@@ -32,9 +33,31 @@ enum Command {
     Run(RunArgs),
     /// Query interactively: tables load once, queries run as they are typed.
     Repl(DataArgs),
+    /// Parse and bind queries and Sentinel rule YAML against the table
+    /// catalog without running them; exit 1 when Kusto would reject one.
+    Check(CheckArgs),
     /// Write log dumps as one Parquet file, column types kept, so that later
     /// runs skip decoding JSON or CSV.
     Convert(ConvertArgs),
+}
+
+#[derive(clap::Args)]
+struct CheckArgs {
+    /// .kql files, or analytic-rule / hunting-query .yaml files.
+    #[arg(required = true, value_name = "FILE")]
+    files: Vec<PathBuf>,
+    /// Only parse: report syntax errors.
+    #[arg(long)]
+    syntax_only: bool,
+    /// A folder of table schemas (JSON) that add to or override the built-in catalog.
+    #[arg(long, value_name = "DIR")]
+    schemas: Option<PathBuf>,
+    /// Data files or folders whose tables the queries may also read.
+    #[arg(short, long = "data", value_name = "PATH")]
+    data: Vec<PathBuf>,
+    /// Output format.
+    #[arg(short, long, value_enum, default_value_t = check::CheckFormat::Human)]
+    format: check::CheckFormat,
 }
 
 #[derive(clap::Args)]
@@ -112,6 +135,7 @@ fn main() -> ExitCode {
     let res = match cli.command {
         Some(Command::Run(args)) => run(args),
         Some(Command::Repl(args)) => repl::run(args),
+        Some(Command::Check(args)) => return check(args),
         Some(Command::Convert(args)) => convert(args),
         None => repl::run(DataArgs::default()),
     };
@@ -143,6 +167,29 @@ fn run(args: RunArgs) -> miette::Result<()> {
     output::write(&mut out, &result, args.format, std::io::stdout().is_terminal())
         .into_diagnostic()?;
     out.flush().into_diagnostic()
+}
+
+fn check(args: CheckArgs) -> ExitCode {
+    let data = DataArgs { data: args.data, schemas: args.schemas.clone(), ..DataArgs::default() };
+    let prepared = session(&data).and_then(|session| {
+        let mut catalog = calypso_io::builtin();
+        if let Some(dir) = &args.schemas {
+            catalog.add_schema_dir(dir)?;
+        }
+        Ok((session, catalog))
+    });
+    let (session, catalog) = match prepared {
+        Ok(prepared) => prepared,
+        Err(report) => {
+            eprint_report(&report);
+            return ExitCode::from(1);
+        }
+    };
+    if check::run(&args.files, &session, &catalog, args.syntax_only, args.format) {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    }
 }
 
 /// A session with the data options applied and the tables loaded.

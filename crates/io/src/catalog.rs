@@ -40,6 +40,11 @@ impl Catalog {
         self.tables.get(table).map(Vec::as_slice)
     }
 
+    /// The names of the tables the catalog knows.
+    pub fn names(&self) -> impl Iterator<Item = &str> {
+        self.tables.keys().map(String::as_str)
+    }
+
     /// How many tables the catalog knows.
     pub fn len(&self) -> usize {
         self.tables.len()

@@ -1,0 +1,392 @@
+//! `calypso check`: will Sentinel accept this rule? Parse and bind every
+//! query against the table catalog, without running it.
+//!
+//! Files are `.kql` queries or Sentinel analytic-rule and hunting-query YAML
+//! (their `query:` field); positions are reported in the file itself, inside
+//! the YAML's `query:` block. A finding is an error when Kusto would reject
+//! the query (a syntax error, an unknown table or column, a type error, a
+//! comparison of two dynamic values). What Calypso cannot judge is a warning,
+//! never an error: a function it does not know (it may be a Kusto or
+//! workspace function), or a construct it does not support, past which the
+//! query was not checked. A validator that cries wolf is not used.
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use calypso_binder::{BindError, BindOptions, Catalog, Column};
+use calypso_engine::Session;
+use miette::{Diagnostic, LabeledSpan, NamedSource, Report, Severity, SourceSpan};
+use serde_json::json;
+
+use crate::eprint_report;
+
+/// One problem found in a file, its span already in the file's own text.
+#[derive(Debug)]
+pub(crate) struct Finding {
+    pub(crate) code: String,
+    pub(crate) severity: Severity,
+    pub(crate) message: String,
+    pub(crate) help: Option<String>,
+    pub(crate) span: SourceSpan,
+    pub(crate) label: Option<String>,
+}
+
+impl fmt::Display for Finding {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for Finding {}
+
+impl Diagnostic for Finding {
+    fn code<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
+        Some(Box::new(&self.code))
+    }
+
+    fn severity(&self) -> Option<Severity> {
+        Some(self.severity)
+    }
+
+    fn help<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
+        self.help.as_ref().map(|h| Box::new(h) as Box<dyn fmt::Display>)
+    }
+
+    fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
+        Some(Box::new(std::iter::once(LabeledSpan::new_with_span(self.label.clone(), self.span))))
+    }
+}
+
+/// The query of a file and where each of its lines starts in the file.
+struct Query {
+    text: String,
+    /// For each line of `text`, the byte offset in the file where it starts;
+    /// empty when the lines cannot be found in the file.
+    line_starts: Vec<usize>,
+    /// Where to point when they cannot: the `query:` key.
+    anchor: usize,
+}
+
+impl Query {
+    /// A whole `.kql` file.
+    fn whole(text: &str) -> Query {
+        let line_starts =
+            std::iter::once(0).chain(text.match_indices('\n').map(|(i, _)| i + 1)).collect();
+        Query { text: text.to_owned(), line_starts, anchor: 0 }
+    }
+
+    /// An offset in the query as an offset in the file.
+    fn to_file(&self, offset: usize) -> usize {
+        if self.line_starts.is_empty() {
+            return self.anchor;
+        }
+        let offset = offset.min(self.text.len());
+        let line = self.text[..offset].matches('\n').count();
+        let line_start = self.text[..offset].rfind('\n').map_or(0, |i| i + 1);
+        self.line_starts.get(line).map_or(offset, |start| start + offset - line_start)
+    }
+}
+
+/// The query of a rule's YAML, or a finding that says why there is none.
+fn yaml_query(text: &str) -> Result<Query, Finding> {
+    let docs = yaml_rust2::YamlLoader::load_from_str(text).map_err(|e| {
+        let at = e.marker().index().min(text.len());
+        finding(
+            "kql::check::yaml",
+            Severity::Error,
+            format!("the YAML does not parse: {}", e.info()),
+            at,
+        )
+    })?;
+    let query = docs.first().and_then(|doc| doc["query"].as_str()).ok_or_else(|| {
+        finding("kql::check::no_query", Severity::Error, "the YAML has no `query:` field".into(), 0)
+    })?;
+    let (line_starts, anchor) = block_line_starts(text, query);
+    Ok(Query { text: query.to_owned(), line_starts, anchor })
+}
+
+/// Where each line of a `query:` block scalar starts in the YAML text: the
+/// block's lines follow the `query:` line, indented. When the text does not
+/// line up (a quoted or folded scalar), there are none, and positions are
+/// given as the `query:` key, which is returned too.
+fn block_line_starts(yaml: &str, query: &str) -> (Vec<usize>, usize) {
+    let key = yaml
+        .match_indices("query:")
+        .map(|(i, _)| i)
+        .find(|&i| i == 0 || yaml.as_bytes()[i - 1] == b'\n')
+        .unwrap_or(0);
+    let lines: Vec<&str> = query.split('\n').collect();
+    let mut starts = Vec::with_capacity(lines.len());
+    let mut offset = yaml[key..].find('\n').map_or(yaml.len(), |n| key + n + 1);
+    for line in &lines {
+        let raw_end = yaml[offset..].find('\n').map_or(yaml.len(), |n| offset + n);
+        let raw = &yaml[offset..raw_end];
+        if !line.is_empty() && !raw.ends_with(line.trim_end()) {
+            return (Vec::new(), key);
+        }
+        starts.push(offset + raw.trim_end().len() - line.trim_end().len());
+        offset = (raw_end + 1).min(yaml.len());
+    }
+    (starts, key)
+}
+
+fn finding(code: &str, severity: Severity, message: String, at: usize) -> Finding {
+    Finding {
+        code: code.to_owned(),
+        severity,
+        message,
+        help: None,
+        span: (at, 0).into(),
+        label: None,
+    }
+}
+
+/// A diagnostic from the parser or binder, moved into the file.
+fn from_diagnostic(d: &dyn Diagnostic, severity: Severity, query: &Query) -> Finding {
+    let label = d.labels().and_then(|mut l| l.next());
+    let (span, text) = match label {
+        Some(l) => {
+            let start = query.to_file(l.offset());
+            let end = query.to_file(l.offset() + l.len());
+            ((start, end - start).into(), l.label().map(str::to_owned))
+        }
+        None => ((query.to_file(0), 0).into(), None),
+    };
+    Finding {
+        code: d.code().map_or_else(|| "kql::check".to_owned(), |c| c.to_string()),
+        severity,
+        message: d.to_string(),
+        help: d.help().map(|h| h.to_string()),
+        span,
+        label: text,
+    }
+}
+
+/// The tables a query may read: those loaded with `-d`, then the catalog's.
+struct Tables<'a> {
+    session: &'a Session,
+    catalog: &'a calypso_io::Catalog,
+}
+
+impl Catalog for Tables<'_> {
+    fn table(&self, name: &str) -> Option<Vec<Column>> {
+        self.session.table(name).or_else(|| {
+            let columns = self.catalog.table(name)?;
+            Some(columns.iter().map(|c| Column::new(c.name.clone(), c.ty)).collect())
+        })
+    }
+
+    fn table_names(&self) -> Vec<String> {
+        let mut names = self.session.table_names();
+        names.extend(self.catalog.names().map(str::to_owned));
+        names
+    }
+}
+
+/// Everything found in one query.
+fn check_query(query: &Query, tables: &Tables, syntax_only: bool) -> Vec<Finding> {
+    let script = match calypso_syntax::parse(&query.text) {
+        Ok(script) => script,
+        Err(e) => return vec![from_diagnostic(&e, Severity::Error, query)],
+    };
+    if syntax_only {
+        return Vec::new();
+    }
+    // Strict: what Kusto rejects (two dynamics compared) is an error here.
+    match calypso_binder::bind(&script, tables, BindOptions { strict: true }) {
+        Ok(_) => Vec::new(),
+        Err(e) => vec![classify(&e, query)],
+    }
+}
+
+/// A bind error is an error only when Kusto would reject the query too.
+fn classify(e: &BindError, query: &Query) -> Finding {
+    match e {
+        BindError::UnknownFunction { help: None, .. } => {
+            let mut f = from_diagnostic(e, Severity::Warning, query);
+            f.code = "kql::check::unchecked".to_owned();
+            f.message = format!("{e}: not checked past here");
+            f.help = Some(
+                "Calypso does not know this function; if Kusto or the workspace defines it, \
+                 the rule may be fine, but the rest of the query was not checked"
+                    .to_owned(),
+            );
+            f
+        }
+        BindError::NotSupported { .. } => {
+            let mut f = from_diagnostic(e, Severity::Warning, query);
+            f.code = "kql::check::unchecked".to_owned();
+            f.message = format!("{e}: not checked past here");
+            f.help = Some(
+                "Kusto accepts this, but Calypso cannot check it yet: the rest of the query \
+                 was not checked (docs/supported.md lists what Calypso runs)"
+                    .to_owned(),
+            );
+            f
+        }
+        _ => from_diagnostic(e, Severity::Error, query),
+    }
+}
+
+/// The findings of one file, or the reason it could not be read.
+pub(crate) fn check_file(
+    path: &Path,
+    session: &Session,
+    catalog: &calypso_io::Catalog,
+    syntax_only: bool,
+) -> Result<(String, Vec<Finding>), String> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| format!("cannot read `{}`: {e}", path.display()))?;
+    let is_yaml = path
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("yaml") || e.eq_ignore_ascii_case("yml"));
+    let query = if is_yaml {
+        match yaml_query(&text) {
+            Ok(q) => q,
+            Err(f) => return Ok((text, vec![f])),
+        }
+    } else {
+        Query::whole(&text)
+    };
+    let tables = Tables { session, catalog };
+    let findings = check_query(&query, &tables, syntax_only);
+    Ok((text, findings))
+}
+
+/// `calypso check`'s output formats.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub(crate) enum CheckFormat {
+    /// miette reports, every finding of a file together.
+    Human,
+    /// One JSON object per file (design.md §5).
+    Json,
+}
+
+/// Checks every file, prints the findings; true when none is an error.
+pub(crate) fn run(
+    files: &[PathBuf],
+    session: &Session,
+    catalog: &calypso_io::Catalog,
+    syntax_only: bool,
+    format: CheckFormat,
+) -> bool {
+    let mut clean = true;
+    let (mut errors, mut warnings) = (0, 0);
+    for path in files {
+        let (text, findings) = match check_file(path, session, catalog, syntax_only) {
+            Ok(found) => found,
+            Err(reason) => {
+                clean = false;
+                errors += 1;
+                match format {
+                    CheckFormat::Human => {
+                        eprint_report(&miette::miette!(code = "kql::check::unreadable", "{reason}"))
+                    }
+                    CheckFormat::Json => print_json(
+                        path,
+                        false,
+                        vec![json!({
+                            "code": "kql::check::unreadable", "severity": "error",
+                            "message": reason, "line": 0, "column": 0,
+                        })],
+                    ),
+                }
+                continue;
+            }
+        };
+        let file_errors = findings.iter().filter(|f| f.severity == Severity::Error).count();
+        errors += file_errors;
+        warnings += findings.len() - file_errors;
+        clean &= file_errors == 0;
+        match format {
+            CheckFormat::Human => {
+                let source = NamedSource::new(path.display().to_string(), text);
+                for f in findings {
+                    eprint_report(&Report::new(f).with_source_code(source.clone()));
+                }
+            }
+            CheckFormat::Json => {
+                let diagnostics = findings
+                    .iter()
+                    .map(|f| {
+                        let (line, column) = line_column(&text, f.span.offset());
+                        json!({
+                            "code": f.code,
+                            "severity": if f.severity == Severity::Error { "error" } else { "warning" },
+                            "message": f.message,
+                            "line": line,
+                            "column": column,
+                        })
+                    })
+                    .collect();
+                print_json(path, file_errors == 0, diagnostics);
+            }
+        }
+    }
+    if format == CheckFormat::Human {
+        let mut err = std::io::stderr().lock();
+        let _ = std::io::Write::write_fmt(
+            &mut err,
+            format_args!(
+                "checked {} file{}: {errors} error{}, {warnings} warning{}\n",
+                files.len(),
+                plural(files.len()),
+                plural(errors),
+                plural(warnings)
+            ),
+        );
+    }
+    clean
+}
+
+fn plural(n: usize) -> &'static str {
+    if n == 1 { "" } else { "s" }
+}
+
+fn print_json(path: &Path, ok: bool, diagnostics: Vec<serde_json::Value>) {
+    let record =
+        json!({ "file": path.display().to_string(), "ok": ok, "diagnostics": diagnostics });
+    let stdout = std::io::stdout();
+    let mut out = stdout.lock();
+    let _ = std::io::Write::write_fmt(&mut out, format_args!("{record}\n"));
+}
+
+/// 1-based line and column (in characters) of a byte offset.
+fn line_column(text: &str, offset: usize) -> (usize, usize) {
+    let offset = offset.min(text.len());
+    let before = &text[..offset];
+    let line = before.matches('\n').count() + 1;
+    let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+    (line, column)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn block_scalar_lines_map_into_the_yaml() {
+        let yaml = "id: x\nquery: |\n  SigninLogs\n  | where A == 1\nkind: Scheduled\n";
+        let query = yaml_query(yaml).unwrap();
+        assert_eq!(query.text, "SigninLogs\n| where A == 1\n");
+        // `where` on the query's second line is on the YAML's fourth.
+        let at = query.to_file(query.text.find("where").unwrap());
+        assert_eq!(&yaml[at..at + 5], "where");
+        assert_eq!(line_column(yaml, at), (4, 5));
+    }
+
+    #[test]
+    fn a_quoted_query_maps_to_its_key() {
+        let yaml = "query: \"T | take 1\"\n";
+        let query = yaml_query(yaml).unwrap();
+        assert_eq!(query.text, "T | take 1");
+        assert_eq!(query.to_file(4), 0);
+    }
+
+    #[test]
+    fn yaml_without_a_query_or_broken() {
+        assert_eq!(yaml_query("id: x\n").err().unwrap().code, "kql::check::no_query");
+        let broken = yaml_query("query: [unclosed\n").err().unwrap();
+        assert_eq!(broken.code, "kql::check::yaml");
+    }
+}
