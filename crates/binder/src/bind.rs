@@ -612,6 +612,18 @@ impl<'c> Binder<'c> {
             ));
         }
         if !is_aggregate_name(&func.name) {
+            // A name that is no function at all is most likely a misspelt
+            // aggregate: say which.
+            let known =
+                crate::kusto_names::KUSTO_FUNCTIONS.binary_search(&func.name.as_str()).is_ok()
+                    || self.user_function(&func.name).is_some();
+            if !known {
+                return Err(BindError::UnknownFunction {
+                    name: func.name.clone(),
+                    span: func.span,
+                    help: suggest(&func.name, crate::expr::aggregate_names()),
+                });
+            }
             return Err(self.not_an_aggregate(&item.expr));
         }
         let call = self.aggregate(func, args, columns, item.expr.span)?;

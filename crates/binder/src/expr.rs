@@ -93,6 +93,11 @@ pub(crate) fn is_unsupported_aggregate(name: &str) -> bool {
 }
 
 /// A "did you mean" line for `name` among `candidates`.
+/// The aggregates Calypso runs, for "did you mean".
+pub(crate) fn aggregate_names() -> impl Iterator<Item = &'static str> {
+    AGGREGATES.iter().copied()
+}
+
 /// Every function and aggregate Calypso runs, for completion.
 pub fn function_names() -> Vec<&'static str> {
     let mut names: Vec<&'static str> = SUPPORTED_FUNCTIONS
