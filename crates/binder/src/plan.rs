@@ -261,6 +261,37 @@ impl Plan {
         }
     }
 
+    /// The tables this plan reads, subqueries included, each once, sorted.
+    pub fn tables(&self) -> Vec<String> {
+        let mut found = Vec::new();
+        self.collect_tables(&mut found);
+        for (_, plan, _) in self.subqueries() {
+            plan.collect_tables(&mut found);
+        }
+        found.sort();
+        found.dedup();
+        found
+    }
+
+    fn collect_tables(&self, found: &mut Vec<String>) {
+        match &self.kind {
+            PlanKind::Scan { table } => found.push(table.clone()),
+            PlanKind::Filter { input, .. }
+            | PlanKind::Project { input, .. }
+            | PlanKind::Aggregate { input, .. }
+            | PlanKind::Sort { input, .. }
+            | PlanKind::Limit { input, .. }
+            | PlanKind::Serialize { input }
+            | PlanKind::MvExpand { input, .. } => input.collect_tables(found),
+            PlanKind::Join { left, right, .. } => {
+                left.collect_tables(found);
+                right.collect_tables(found);
+            }
+            PlanKind::Union { legs } => legs.iter().for_each(|(leg, _)| leg.collect_tables(found)),
+            PlanKind::Values { .. } | PlanKind::Range { .. } => {}
+        }
+    }
+
     /// Every subquery in this plan, outer before inner: (id, plan, scalar).
     pub fn subqueries(&self) -> Vec<(usize, Plan, bool)> {
         let mut found = Vec::new();

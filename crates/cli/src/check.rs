@@ -87,8 +87,9 @@ impl Query {
     }
 }
 
-/// The query of a rule's YAML, or a finding that says why there is none.
-fn yaml_query(text: &str) -> Result<Query, Finding> {
+/// The query of a rule's YAML and the rule itself, or a finding that says
+/// why there is none.
+fn yaml_rule(text: &str) -> Result<(Query, yaml_rust2::Yaml), Finding> {
     let docs = yaml_rust2::YamlLoader::load_from_str(text).map_err(|e| {
         let at = e.marker().index().min(text.len());
         finding(
@@ -98,11 +99,13 @@ fn yaml_query(text: &str) -> Result<Query, Finding> {
             at,
         )
     })?;
-    let query = docs.first().and_then(|doc| doc["query"].as_str()).ok_or_else(|| {
+    let query = docs.first().and_then(|doc| doc["query"].as_str().map(str::to_owned));
+    let query = query.as_deref().ok_or_else(|| {
         finding("kql::check::no_query", Severity::Error, "the YAML has no `query:` field".into(), 0)
     })?;
     let (line_starts, anchor) = block_line_starts(text, query);
-    Ok(Query { text: query.to_owned(), line_starts, anchor })
+    let rule = docs.into_iter().next().expect("a document, since it has a query");
+    Ok((Query { text: query.to_owned(), line_starts, anchor }, rule))
 }
 
 /// Where each line of a `query:` block scalar starts in the YAML text: the
@@ -130,7 +133,7 @@ fn block_line_starts(yaml: &str, query: &str) -> (Vec<usize>, usize) {
     (starts, key)
 }
 
-fn finding(code: &str, severity: Severity, message: String, at: usize) -> Finding {
+pub(crate) fn finding(code: &str, severity: Severity, message: String, at: usize) -> Finding {
     Finding {
         code: code.to_owned(),
         severity,
@@ -183,19 +186,28 @@ impl Catalog for Tables<'_> {
     }
 }
 
-/// Everything found in one query.
-fn check_query(query: &Query, tables: &Tables, syntax_only: bool) -> Vec<Finding> {
+/// What binding a query learnt: its output columns and the tables it reads.
+struct Shape {
+    columns: Vec<Column>,
+    tables: Vec<String>,
+}
+
+/// Everything found in one query, and its shape when it bound.
+fn check_query(query: &Query, tables: &Tables, syntax_only: bool) -> (Vec<Finding>, Option<Shape>) {
     let script = match calypso_syntax::parse(&query.text) {
         Ok(script) => script,
-        Err(e) => return vec![from_diagnostic(&e, Severity::Error, query)],
+        Err(e) => return (vec![from_diagnostic(&e, Severity::Error, query)], None),
     };
     if syntax_only {
-        return Vec::new();
+        return (Vec::new(), None);
     }
     // Strict: what Kusto rejects (two dynamics compared) is an error here.
     match calypso_binder::bind(&script, tables, BindOptions { strict: true }) {
-        Ok(_) => Vec::new(),
-        Err(e) => vec![classify(&e, query)],
+        Ok(bound) => {
+            let shape = Shape { tables: bound.plan.tables(), columns: bound.plan.schema };
+            (Vec::new(), Some(shape))
+        }
+        Err(e) => (vec![classify(&e, query)], None),
     }
 }
 
@@ -240,16 +252,23 @@ pub(crate) fn check_file(
     let is_yaml = path
         .extension()
         .is_some_and(|e| e.eq_ignore_ascii_case("yaml") || e.eq_ignore_ascii_case("yml"));
-    let query = if is_yaml {
-        match yaml_query(&text) {
-            Ok(q) => q,
+    let (query, rule) = if is_yaml {
+        match yaml_rule(&text) {
+            Ok((q, rule)) => (q, Some(rule)),
             Err(f) => return Ok((text, vec![f])),
         }
     } else {
-        Query::whole(&text)
+        (Query::whole(&text), None)
     };
     let tables = Tables { session, catalog };
-    let findings = check_query(&query, &tables, syntax_only);
+    let (mut findings, shape) = check_query(&query, &tables, syntax_only);
+    if let Some(rule) = &rule {
+        findings.extend(crate::rule::check(
+            rule,
+            &text,
+            shape.as_ref().map(|s| (&s.columns[..], &s.tables[..])),
+        ));
+    }
     Ok((text, findings))
 }
 
@@ -260,6 +279,8 @@ pub(crate) enum CheckFormat {
     Human,
     /// One JSON object per file (design.md §5).
     Json,
+    /// One SARIF 2.1.0 log for every file, for code-scanning tools.
+    Sarif,
 }
 
 /// Checks every file, prints the findings; true when none is an error.
@@ -272,6 +293,7 @@ pub(crate) fn run(
 ) -> bool {
     let mut clean = true;
     let (mut errors, mut warnings) = (0, 0);
+    let mut sarif = Vec::new();
     for path in files {
         let (text, findings) = match check_file(path, session, catalog, syntax_only) {
             Ok(found) => found,
@@ -290,6 +312,14 @@ pub(crate) fn run(
                             "message": reason, "line": 0, "column": 0,
                         })],
                     ),
+                    CheckFormat::Sarif => sarif.push(sarif_result(
+                        path,
+                        "kql::check::unreadable",
+                        "error",
+                        &reason,
+                        1,
+                        1,
+                    )),
                 }
                 continue;
             }
@@ -321,7 +351,17 @@ pub(crate) fn run(
                     .collect();
                 print_json(path, file_errors == 0, diagnostics);
             }
+            CheckFormat::Sarif => {
+                for f in &findings {
+                    let (line, column) = line_column(&text, f.span.offset());
+                    let level = if f.severity == Severity::Error { "error" } else { "warning" };
+                    sarif.push(sarif_result(path, &f.code, level, &f.message, line, column));
+                }
+            }
         }
+    }
+    if format == CheckFormat::Sarif {
+        print_sarif(sarif);
     }
     if format == CheckFormat::Human {
         let mut err = std::io::stderr().lock();
@@ -337,6 +377,50 @@ pub(crate) fn run(
         );
     }
     clean
+}
+
+/// One SARIF result.
+fn sarif_result(
+    path: &Path,
+    code: &str,
+    level: &str,
+    message: &str,
+    line: usize,
+    column: usize,
+) -> serde_json::Value {
+    json!({
+        "ruleId": code,
+        "level": level,
+        "message": { "text": message },
+        "locations": [{
+            "physicalLocation": {
+                "artifactLocation": { "uri": path.display().to_string().replace('\\', "/") },
+                "region": { "startLine": line, "startColumn": column },
+            }
+        }],
+    })
+}
+
+/// The SARIF 2.1.0 log of every result, its rules those the results use.
+fn print_sarif(results: Vec<serde_json::Value>) {
+    let mut rules: Vec<&str> = results.iter().filter_map(|r| r["ruleId"].as_str()).collect();
+    rules.sort_unstable();
+    rules.dedup();
+    let log = json!({
+        "version": "2.1.0",
+        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
+        "runs": [{
+            "tool": { "driver": {
+                "name": "calypso",
+                "version": env!("CARGO_PKG_VERSION"),
+                "rules": rules.iter().map(|id| json!({ "id": id })).collect::<Vec<_>>(),
+            }},
+            "results": results,
+        }],
+    });
+    let stdout = std::io::stdout();
+    let mut out = stdout.lock();
+    let _ = std::io::Write::write_fmt(&mut out, format_args!("{log:#}\n"));
 }
 
 fn plural(n: usize) -> &'static str {
@@ -363,6 +447,10 @@ fn line_column(text: &str, offset: usize) -> (usize, usize) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn yaml_query(text: &str) -> Result<Query, Finding> {
+        yaml_rule(text).map(|(query, _)| query)
+    }
 
     #[test]
     fn block_scalar_lines_map_into_the_yaml() {

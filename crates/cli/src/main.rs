@@ -9,6 +9,7 @@ mod check;
 mod output;
 mod progress;
 mod repl;
+mod rule;
 
 use std::io::{IsTerminal, Read, Write};
 use std::path::PathBuf;

@@ -200,3 +200,122 @@ fn corpus_check_figures_hold() {
     assert_eq!(corpus_rates("azure-sentinel-hunting.jsonl"), (687, 111, 414));
     assert_eq!(corpus_rates("reprise99.jsonl"), (446, 56, 180));
 }
+
+#[test]
+fn rule_fields_are_checked_against_sentinels_limits_and_the_querys_output() {
+    let rule = "\
+id: 7a4e3c1d-0000-4000-8000-000000000001
+kind: Scheduled
+requiredDataConnectors:
+  - connectorId: AzureActiveDirectory
+    dataTypes:
+      - AuditLogs
+queryFrequency: 1h
+queryPeriod: 15d
+triggerOperator: greater
+triggerThreshold: -1
+query: |
+  SigninLogs
+  | summarize Failures = count() by UserPrincipalName, IPAddress
+entityMappings:
+  - entityType: Account
+    fieldMappings:
+      - identifier: FullName
+        columnName: UserPrincipleName
+  - entityType: IP
+    fieldMappings:
+      - identifier: Address
+        columnName: IPAddress
+customDetails:
+  FailureCount: Failed
+";
+    let (code, records) = check_json(&[("rule.yaml", rule)], &[]);
+    assert_eq!(code, Some(1));
+    let found = found(&records[0]);
+    let summary: Vec<(&str, &str, u64)> =
+        found.iter().map(|(c, s, l, _)| (c.as_str(), s.as_str(), *l)).collect();
+    assert_eq!(
+        summary,
+        [
+            ("kql::check::rule_duration", "error", 8),
+            ("kql::check::rule_trigger", "error", 9),
+            ("kql::check::rule_trigger", "error", 10),
+            ("kql::check::rule_column", "error", 18),
+            ("kql::check::rule_column", "error", 24),
+            ("kql::check::rule_connectors", "warning", 3),
+        ]
+    );
+    let messages: Vec<&str> = records[0]["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["message"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        messages[0],
+        "`queryPeriod: 15d` is outside Sentinel's limits of 5 minutes to 14 days"
+    );
+    assert_eq!(
+        messages[3],
+        "`UserPrincipleName`, named in entityMappings, is not a column of the query's output"
+    );
+    assert_eq!(
+        messages[5],
+        "the query reads `SigninLogs`, which no entry of requiredDataConnectors lists"
+    );
+
+    // The same rule put right passes.
+    let fixed = rule
+        .replace("AuditLogs", "SigninLogs")
+        .replace("15d", "14d")
+        .replace("greater", "gt")
+        .replace("-1", "0")
+        .replace("UserPrincipleName", "UserPrincipalName")
+        .replace("Failed\n", "Failures\n");
+    let (code, records) = check_json(&[("rule.yaml", &fixed)], &[]);
+    assert_eq!((code, records[0]["ok"].as_bool()), (Some(0), Some(true)));
+    assert!(found_none(&records[0]));
+}
+
+fn found_none(record: &Value) -> bool {
+    record["diagnostics"].as_array().unwrap().is_empty()
+}
+
+#[test]
+fn sarif_holds_every_finding_of_every_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let bad = dir.path().join("bad.kql");
+    let odd = dir.path().join("odd.kql");
+    std::fs::write(&bad, "SigninLogs\n| where Nope == 1").unwrap();
+    std::fs::write(&odd, "SigninLogs | extend u = parse_user_agent(UserAgent, 'os')").unwrap();
+    let out = calypso(&["check", "-f", "sarif", bad.to_str().unwrap(), odd.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1));
+    let log: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(log["version"], "2.1.0");
+    let run = &log["runs"][0];
+    assert_eq!(run["tool"]["driver"]["name"], "calypso");
+    let results = run["results"].as_array().unwrap();
+    let summary: Vec<(&str, &str, u64, u64)> = results
+        .iter()
+        .map(|r| {
+            let region = &r["locations"][0]["physicalLocation"]["region"];
+            (
+                r["ruleId"].as_str().unwrap(),
+                r["level"].as_str().unwrap(),
+                region["startLine"].as_u64().unwrap(),
+                region["startColumn"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        summary,
+        [("kql::bind::unknown_column", "error", 2, 9), ("kql::check::unchecked", "warning", 1, 25)]
+    );
+    let rules: Vec<&str> = run["tool"]["driver"]["rules"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(rules, ["kql::bind::unknown_column", "kql::check::unchecked"]);
+}
