@@ -194,10 +194,12 @@ struct Shape {
 
 /// Everything found in one query, and its shape when it bound.
 fn check_query(query: &Query, tables: &Tables, syntax_only: bool) -> (Vec<Finding>, Option<Shape>) {
-    let script = match calypso_syntax::parse(&query.text) {
-        Ok(script) => script,
-        Err(e) => return (vec![from_diagnostic(&e, Severity::Error, query)], None),
-    };
+    // Every broken statement, not only the first.
+    let (script, errors) = calypso_syntax::parse_recovering(&query.text);
+    if !errors.is_empty() {
+        let found = errors.iter().map(|e| from_diagnostic(e, Severity::Error, query)).collect();
+        return (found, None);
+    }
     if syntax_only {
         return (Vec::new(), None);
     }

@@ -154,7 +154,9 @@ fn malformed_query_points_at_the_token() {
     let err = stderr(&out);
     assert!(err.contains("kql::syntax::unexpected_token"), "{err}");
     assert!(err.contains("expected an expression, found the end of the query"), "{err}");
-    assert!(err.contains("<query>:1:22"), "{err}");
+    // The text ended: the last token, after which more was expected, is marked.
+    assert!(err.contains("<query>:1:17"), "{err}");
+    assert!(err.contains("──┬──"), "{err}");
 }
 
 #[test]

@@ -9,6 +9,9 @@ use thiserror::Error;
 
 use crate::Span;
 
+/// How an error names the end of the text it ran into.
+pub(crate) const END_OF_QUERY: &str = "the end of the query";
+
 /// A syntax error in a query text.
 #[derive(Clone, Debug, Error, Diagnostic, PartialEq)]
 pub enum SyntaxError {
@@ -121,6 +124,16 @@ pub enum SyntaxError {
 }
 
 impl SyntaxError {
+    /// Whether the text ended where more was expected: more typing may
+    /// complete it (an open bracket, a trailing `|`, an open string).
+    pub fn is_at_end(&self) -> bool {
+        match self {
+            SyntaxError::UnexpectedToken { found, .. } => found == END_OF_QUERY,
+            SyntaxError::UnterminatedString { .. } => true,
+            _ => false,
+        }
+    }
+
     /// The span the error points at.
     pub fn span(&self) -> Span {
         match self {

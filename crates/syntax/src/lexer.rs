@@ -63,7 +63,7 @@ impl TokenKind {
             TokenKind::Timespan(_) => "a timespan literal".to_owned(),
             TokenKind::Typed(ty, _) => format!("a {ty} literal"),
             TokenKind::Punct(p) => format!("`{p}`"),
-            TokenKind::Eof => "the end of the query".to_owned(),
+            TokenKind::Eof => crate::error::END_OF_QUERY.to_owned(),
         }
     }
 }

@@ -19,6 +19,6 @@ mod span;
 mod types;
 
 pub use error::SyntaxError;
-pub use parser::parse;
+pub use parser::{parse, parse_recovering};
 pub use span::Span;
 pub use types::KqlType;

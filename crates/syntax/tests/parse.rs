@@ -142,10 +142,14 @@ fn trailing_semicolon_and_empty_statements() {
 
 #[test]
 fn errors_point_at_the_token() {
+    // At the end of the text, the last token is marked: more was expected
+    // after it.
     let src = "T | where x > ";
     let err = error(src);
-    assert_eq!(err.span().start, src.len());
+    assert_eq!(&src[err.span().start..err.span().end], ">");
     assert_eq!(err.to_string(), "expected an expression, found the end of the query");
+    assert!(err.is_at_end());
+    assert!(!error("T | wher x").is_at_end());
 
     let src = "T | wher x";
     let err = error(src);

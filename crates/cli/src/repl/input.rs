@@ -6,7 +6,6 @@
 //! `SigninLogs` followed by Enter waits for more instead of running half a
 //! query. A dot command is one line.
 
-use calypso_syntax::SyntaxError;
 use calypso_syntax::ast::StatementKind;
 
 /// Whether `text`, whose last line is the one just finished, is ready to run.
@@ -29,13 +28,9 @@ pub(crate) fn is_complete(text: &str) -> bool {
         },
         // Broken only at its end (an open bracket, a trailing `|`): wait for
         // more. Broken before: run it when ended, so that the error shows.
-        Err(e) if e.span().start >= trimmed.len() || is_unterminated(&e) => false,
+        Err(e) if e.is_at_end() => false,
         Err(_) => ended,
     }
-}
-
-fn is_unterminated(e: &SyntaxError) -> bool {
-    matches!(e, SyntaxError::UnterminatedString { .. })
 }
 
 #[cfg(test)]

@@ -26,6 +26,36 @@ pub fn parse(src: &str) -> Result<Script, SyntaxError> {
     Ok(Script { statements })
 }
 
+/// Parses a whole query text, reporting every broken statement: after an
+/// error the parser skips to the next `;` outside brackets and goes on. The
+/// script holds the statements that parsed.
+pub fn parse_recovering(src: &str) -> (Script, Vec<SyntaxError>) {
+    let tokens = match tokenize(src) {
+        Ok(tokens) => tokens,
+        Err(e) => return (Script { statements: Vec::new() }, vec![e]),
+    };
+    let mut parser = Parser { src, tokens, pos: 0, depth: 0 };
+    let (mut statements, mut errors) = (Vec::new(), Vec::new());
+    loop {
+        while parser.eat_punct(";") {}
+        if parser.at_eof() {
+            return (Script { statements }, errors);
+        }
+        parser.depth = 0;
+        match parser.statement() {
+            Ok(statement) if parser.at_eof() || parser.at_punct(";") => statements.push(statement),
+            Ok(_) => {
+                errors.push(parser.unexpected("`;` or `|`", parser.stray_hint()));
+                parser.skip_statement();
+            }
+            Err(e) => {
+                errors.push(e);
+                parser.skip_statement();
+            }
+        }
+    }
+}
+
 pub(crate) struct Parser<'a> {
     src: &'a str,
     tokens: Vec<Token>,
@@ -86,6 +116,21 @@ impl Parser<'_> {
             StatementKind::Query(self.pipeline()?)
         };
         Ok(Statement { kind, span: start.to(self.prev_span()) })
+    }
+
+    /// Skips to the `;` that ends the current statement, outside brackets
+    /// opened from here.
+    fn skip_statement(&mut self) {
+        let mut depth = 0usize;
+        while !self.at_eof() {
+            match self.peek().kind {
+                TokenKind::Punct("(" | "[" | "{") => depth += 1,
+                TokenKind::Punct(")" | "]" | "}") => depth = depth.saturating_sub(1),
+                TokenKind::Punct(";") if depth == 0 => return,
+                _ => {}
+            }
+            self.bump();
+        }
     }
 
     /// A hint for a token that cannot follow a complete expression.
@@ -213,12 +258,48 @@ impl Parser<'_> {
 
     fn unexpected(&self, expected: &str, help: Option<String>) -> SyntaxError {
         let token = self.peek();
+        let help = help.or_else(|| self.template_hint());
+        // At the end of the text there is nothing to underline: point at the
+        // last token, after which more was expected.
+        let at_end = token.kind == TokenKind::Eof && self.pos > 0;
+        let span = if at_end { self.prev_span() } else { token.span };
+        let closing = ["`)`", "`]`", "`}`"].iter().any(|c| expected.contains(c));
+        let help = match help {
+            None if at_end && closing => {
+                Some(format!("the query ends before {expected}: a bracket is left open"))
+            }
+            help => help,
+        };
         SyntaxError::UnexpectedToken {
             expected: expected.to_owned(),
             found: token.kind.describe(),
-            span: token.span,
+            span,
             help,
         }
+    }
+
+    /// A hint for the template text a rule or hunting query carries before
+    /// it is filled in: `{{StartTimeISO}}`, `<Your Watchlist Name>`.
+    fn template_hint(&self) -> Option<String> {
+        let rest = &self.src[self.peek().span.start..];
+        if let Some(inside) = rest.strip_prefix("{{") {
+            let name = inside.split("}}").next().unwrap_or_default();
+            return Some(format!(
+                "`{{{{{name}}}}}` is a Sentinel template placeholder: replace it with a value \
+                 before running the query"
+            ));
+        }
+        if let Some(inside) = rest.strip_prefix('<') {
+            let inner = inside.split('>').next().unwrap_or_default();
+            if !inner.is_empty() && inner.len() < 60 && inner.contains(' ') && !inner.contains('\n')
+            {
+                return Some(format!(
+                    "`<{inner}>` is a template placeholder: replace it with a value, in quotes \
+                     if it is text"
+                ));
+            }
+        }
+        None
     }
 
     fn enter(&mut self) -> Result<(), SyntaxError> {
