@@ -154,10 +154,19 @@ impl Parser<'_> {
             }
             other => {
                 self.pos -= 1;
-                return Err(self.unexpected(
-                    "a tabular operator after `|`",
-                    Some(format!("`{other}` is not a KQL tabular operator")),
-                ));
+                let closest = OPERATOR_NAMES
+                    .iter()
+                    .chain(["where"].iter())
+                    .map(|op| (strsim::jaro_winkler(&other.to_lowercase(), op), *op))
+                    .filter(|(score, _)| *score > 0.8)
+                    .max_by(|a, b| a.0.total_cmp(&b.0));
+                let help = match closest {
+                    Some((_, op)) => {
+                        format!("`{other}` is not a KQL tabular operator: did you mean `{op}`?")
+                    }
+                    None => format!("`{other}` is not a KQL tabular operator"),
+                };
+                return Err(self.unexpected("a tabular operator after `|`", Some(help)));
             }
         };
         Ok(Operator { kind, span: start.to(self.prev_span()) })
