@@ -634,6 +634,13 @@ impl Binder<'_> {
             }
             return self.subquery(&args[0], true);
         }
+        if name == "replace" && args.len() == 3 && self.user_function(name).is_none() {
+            // The deprecated `replace(regex, rewrite, text)` is
+            // `replace_regex(text, regex, rewrite)`.
+            let renamed = ast::Ident { name: "replace_regex".to_owned(), span: func.span };
+            let reordered = [args[2].clone(), args[0].clone(), args[1].clone()];
+            return self.call(&renamed, &reordered, columns, span);
+        }
         if let Some(def) = self.user_function(name) {
             return match self.call_function(&def, func, args, None, columns, span)? {
                 crate::functions::Called::Scalar(e) => Ok(e),
@@ -1274,6 +1281,12 @@ fn collect_terms(item: &Expr, terms: &mut Vec<String>) -> Result<(), BindError> 
                     serde_json::Value::Null => {}
                     other => terms.push(other.to_string()),
                 }
+            }
+        }
+        // `let names = pack_array("a", "b")`: a constant array too.
+        ExprKind::Call { func: ScalarFunc::Library("pack_array"), args } => {
+            for arg in args {
+                collect_terms(arg, terms)?;
             }
         }
         _ => return Err(BindError::unsupported("a non-constant `has_any` term", item.span)),

@@ -1313,3 +1313,25 @@ fn a_dynamic_on_the_right_of_contains_is_its_text_but_has_refuses_it() {
     let err = s.query(&format!("{q} | where t has d.b")).unwrap_err().to_string();
     assert_eq!(err, "`has` needs a string on its right, but this is a dynamic");
 }
+
+#[test]
+fn has_any_takes_a_let_bound_pack_array_of_constants() {
+    let s = session(&[]);
+    let q = "let exes = pack_array('dnscat2.exe', 'WFS.exe'); \
+             datatable(c:string)['run dnscat2.exe now', 'WFS.exe', 'dnscat.exe'] \
+             | where c has_any (exes)";
+    assert_eq!(run(&s, q).1, [[json!("run dnscat2.exe now")], [json!("WFS.exe")]]);
+    // Not constant: refused by name.
+    let err = s
+        .query("datatable(c:string, d:string)['a', 'b'] | where c has_any (pack_array(d))")
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("a non-constant `has_any` term"), "{err}");
+}
+
+#[test]
+fn the_deprecated_replace_is_replace_regex_with_its_arguments_reordered() {
+    let s = session(&[]);
+    let q = r#"print a = replace(@'(\d+)\.(\d+)', @'\2.\1', 'v1.2 and 33.44')"#;
+    assert_eq!(run(&s, q).1, [[json!("v2.1 and 44.33")]]);
+}
