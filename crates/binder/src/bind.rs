@@ -424,7 +424,22 @@ impl<'c> Binder<'c> {
         let mut names = NameSet::with(input.schema.iter().map(|c| c.name.clone()));
         let mut assigned: Vec<String> = Vec::new();
         for item in items {
-            let expr = self.scalar(&item.expr, &input.schema)?;
+            let expr = match self.scalar(&item.expr, &input.schema) {
+                Ok(expr) => expr,
+                // Kusto evaluates every item of one `extend` against its
+                // input: an earlier item's column is not there yet.
+                Err(BindError::UnknownColumn { name, span, .. }) if assigned.contains(&name) => {
+                    return Err(BindError::UnknownColumn {
+                        help: Some(format!(
+                            "`{name}` is made by this same `extend`, whose items all read its \
+                             input: compute it in an earlier `extend`"
+                        )),
+                        name,
+                        span,
+                    });
+                }
+                Err(e) => return Err(e),
+            };
             let name = match (&item.name, expr_name(&item.expr)) {
                 (Some(ident), _) => ident.name.clone(),
                 (None, Some(name)) => name,

@@ -1335,3 +1335,24 @@ fn the_deprecated_replace_is_replace_regex_with_its_arguments_reordered() {
     let q = r#"print a = replace(@'(\d+)\.(\d+)', @'\2.\1', 'v1.2 and 33.44')"#;
     assert_eq!(run(&s, q).1, [[json!("v2.1 and 44.33")]]);
 }
+
+#[test]
+fn an_extend_item_cannot_read_a_column_the_same_extend_makes() {
+    let s = session(&[]);
+    let err = s.query("print x = 1 | extend a = x + 1, b = a * 2").unwrap_err();
+    let calypso_engine::QueryError::Bind(calypso_binder::BindError::UnknownColumn {
+        name,
+        help,
+        ..
+    }) = err
+    else {
+        panic!("{err:?}")
+    };
+    assert_eq!(name, "a");
+    assert!(help.unwrap().contains("compute it in an earlier `extend`"));
+    // In two extends it is fine.
+    assert_eq!(
+        run(&s, "print x = 1 | extend a = x + 1 | extend b = a * 2").1,
+        [[json!(1), json!(2), json!(4)]]
+    );
+}
