@@ -32,6 +32,7 @@ const fn sig(
 /// The library, in alphabetical order.
 pub static LIBRARY: &[Signature] = &[
     sig("abs", (1, 1), |t| numeric_or_timespan(t[0])),
+    sig("acos", (1, 1), |t| all_of(t, &[Real]).map(|_| Real)),
     sig("array_concat", (1, 64), |t| dynamics(t).map(|_| Dynamic)),
     sig("array_index_of", (2, 2), |t| dynamics(&t[..1]).map(|_| Long)),
     sig("array_reverse", (1, 1), |t| dynamics(t).map(|_| Dynamic)),
@@ -60,6 +61,9 @@ pub static LIBRARY: &[Signature] = &[
         }
     }),
     sig("array_sum", (1, 1), |t| dynamics(t).map(|_| Real)),
+    sig("asin", (1, 1), |t| all_of(t, &[Real]).map(|_| Real)),
+    sig("atan", (1, 1), |t| all_of(t, &[Real]).map(|_| Real)),
+    sig("atan2", (2, 2), |t| all_of(t, &[Real, Real]).map(|_| Real)),
     sig("bag_has_key", (2, 2), |t| dynamics(&t[..1]).and(all_of(&t[1..], &[String])).map(|_| Bool)),
     sig("bag_keys", (1, 1), |t| dynamics(t).map(|_| Dynamic)),
     sig("bag_merge", (2, 64), |t| dynamics(t).map(|_| Dynamic)),
@@ -77,14 +81,22 @@ pub static LIBRARY: &[Signature] = &[
             }
         })
     }),
+    sig("binary_and", (2, 2), |t| all_of(t, &[Long, Long]).map(|_| Long)),
+    sig("binary_not", (1, 1), |t| all_of(t, &[Long]).map(|_| Long)),
+    sig("binary_or", (2, 2), |t| all_of(t, &[Long, Long]).map(|_| Long)),
+    sig("binary_xor", (2, 2), |t| all_of(t, &[Long, Long]).map(|_| Long)),
+    sig("bitset_count_ones", (1, 1), |t| all_of(t, &[Long]).map(|_| Long)),
     sig("ceiling", (1, 1), |t| numeric_or_timespan(t[0])),
     sig("coalesce", (2, 64), common),
+    sig("cos", (1, 1), |t| all_of(t, &[Real]).map(|_| Real)),
+    sig("cot", (1, 1), |t| all_of(t, &[Real]).map(|_| Real)),
     sig("countof", (2, 3), |t| all_of(t, &[String, String, String]).map(|_| Long)),
     sig("datetime_add", (3, 3), |t| all_of(t, &[String, Long, Datetime]).map(|_| Datetime)),
     sig("datetime_part", (2, 2), |t| all_of(t, &[String, Datetime]).map(|_| Long)),
     sig("dayofmonth", (1, 1), |t| all_of(t, &[Datetime]).map(|_| Long)),
     sig("dayofweek", (1, 1), |t| all_of(t, &[Datetime]).map(|_| Timespan)),
     sig("dayofyear", (1, 1), |t| all_of(t, &[Datetime]).map(|_| Long)),
+    sig("degrees", (1, 1), |t| all_of(t, &[Real]).map(|_| Real)),
     sig("endofday", (1, 2), start_or_end),
     sig("endofmonth", (1, 2), start_or_end),
     sig("endofweek", (1, 2), start_or_end),
@@ -141,6 +153,7 @@ pub static LIBRARY: &[Signature] = &[
     sig("parse_json", (1, 1), |_| Ok(Dynamic)),
     sig("parsejson", (1, 1), |_| Ok(Dynamic)),
     sig("pow", (2, 2), |t| all_of(t, &[Real, Real]).map(|_| Real)),
+    sig("radians", (1, 1), |t| all_of(t, &[Real]).map(|_| Real)),
     sig("range", (2, 3), |t| match (t[0], t[1]) {
         (Datetime, Datetime) | (Timespan, Timespan) | (Int | Long | Real, Int | Long | Real) => {
             Ok(Dynamic)
@@ -161,6 +174,7 @@ pub static LIBRARY: &[Signature] = &[
     sig("set_intersect", (2, 64), |t| dynamics(t).map(|_| Dynamic)),
     sig("set_union", (2, 64), |t| dynamics(t).map(|_| Dynamic)),
     sig("sign", (1, 1), |t| numeric_or_timespan(t[0])),
+    sig("sin", (1, 1), |t| all_of(t, &[Real]).map(|_| Real)),
     sig("split", (2, 3), |t| text_arg(t[0]).and(all_of(&t[1..], &[String, Long])).map(|_| Dynamic)),
     sig("sqrt", (1, 1), |t| all_of(t, &[Real]).map(|_| Real)),
     sig("startofday", (1, 2), start_or_end),
@@ -178,6 +192,7 @@ pub static LIBRARY: &[Signature] = &[
     sig("substring", (2, 3), |t| {
         text_arg(t[0]).and(all_of(&t[1..], &[Long, Long])).map(|_| String)
     }),
+    sig("tan", (1, 1), |t| all_of(t, &[Real]).map(|_| Real)),
     sig("tobool", (1, 1), |_| Ok(Bool)),
     sig("toboolean", (1, 1), |_| Ok(Bool)),
     sig("todatetime", (1, 1), |_| Ok(Datetime)),

@@ -1356,3 +1356,34 @@ fn an_extend_item_cannot_read_a_column_the_same_extend_makes() {
         [[json!(1), json!(2), json!(4)]]
     );
 }
+
+#[test]
+fn trigonometry_and_bitwise_functions() {
+    let s = session(&[]);
+    let q = "print sin(0.0), cos(0), tan(0), asin(1), acos(1), atan(0), atan2(0, 1), cot(1.0), \
+             degrees(0), radians(180), asin(2), binary_and(12, 10), binary_or(3, 8), \
+             binary_xor(1, 1), binary_not(0), bitset_count_ones(42)";
+    let row = &run(&s, q).1[0];
+    assert_eq!(
+        row,
+        &[
+            json!(0.0),
+            json!(1.0),
+            json!(0.0),
+            json!(std::f64::consts::FRAC_PI_2),
+            json!(0.0),
+            json!(0.0),
+            json!(0.0),
+            json!(1.0 / 1f64.tan()),
+            json!(0.0),
+            json!(std::f64::consts::PI),
+            // Outside asin's domain: null.
+            Value::Null,
+            json!(8),
+            json!(11),
+            json!(0),
+            json!(-1),
+            json!(3),
+        ]
+    );
+}

@@ -38,6 +38,32 @@ pub(crate) fn kernel(name: &str) -> Option<Kernel> {
         "bin_at" => bin_at,
         "ceiling" => ceiling,
         "exp" => |a, _, _| real_map(a, f64::exp),
+        // Outside their domain (`asin(2)`) the results are NaN, and so null.
+        "acos" => |a, _, _| real_map(a, f64::acos),
+        "asin" => |a, _, _| real_map(a, f64::asin),
+        "atan" => |a, _, _| real_map(a, f64::atan),
+        "atan2" => |a, _, _| {
+            let (y, x) = (reals(&a[0])?, reals(&a[1])?);
+            Ok(Arc::new(
+                y.iter().zip(x.iter()).map(|(y, x)| Some(y?.atan2(x?))).collect::<Float64Array>(),
+            ))
+        },
+        "cos" => |a, _, _| real_map(a, f64::cos),
+        "cot" => |a, _, _| real_map(a, |v| 1.0 / v.tan()),
+        "degrees" => |a, _, _| real_map(a, f64::to_degrees),
+        "radians" => |a, _, _| real_map(a, f64::to_radians),
+        "sin" => |a, _, _| real_map(a, f64::sin),
+        "tan" => |a, _, _| real_map(a, f64::tan),
+        "binary_and" => |a, _, _| long_pair(a, |x, y| x & y),
+        "binary_or" => |a, _, _| long_pair(a, |x, y| x | y),
+        "binary_xor" => |a, _, _| long_pair(a, |x, y| x ^ y),
+        "binary_not" => |a, _, _| {
+            Ok(Arc::new(longs(&a[0])?.iter().map(|v| v.map(|v| !v)).collect::<Int64Array>()))
+        },
+        "bitset_count_ones" => |a, _, _| {
+            let ones = |v: i64| i64::from(v.count_ones());
+            Ok(Arc::new(longs(&a[0])?.iter().map(|v| v.map(ones)).collect::<Int64Array>()))
+        },
         "exp10" => |a, _, _| real_map(a, |v| 10f64.powf(v)),
         "exp2" => |a, _, _| real_map(a, f64::exp2),
         "isfinite" => |a, _, _| {
@@ -1086,6 +1112,12 @@ fn bin(args: &[ArrayRef], types: &[KqlType], result: KqlType) -> Result<ArrayRef
 
 /// A real function of one real; a NaN result (a logarithm or root of a
 /// negative number) is null, as Kusto's documentation says.
+/// A bitwise operation on two longs; null when either is.
+fn long_pair(args: &[ArrayRef], f: impl Fn(i64, i64) -> i64) -> Result<ArrayRef> {
+    let (x, y) = (longs(&args[0])?, longs(&args[1])?);
+    Ok(Arc::new(x.iter().zip(y.iter()).map(|(x, y)| Some(f(x?, y?))).collect::<Int64Array>()))
+}
+
 fn real_map(args: &[ArrayRef], f: impl Fn(f64) -> f64) -> Result<ArrayRef> {
     let values = reals(&args[0])?;
     Ok(Arc::new(values.iter().map(|v| v.map(&f).filter(|r| !r.is_nan())).collect::<Float64Array>()))
