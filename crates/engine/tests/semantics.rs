@@ -1387,3 +1387,30 @@ fn trigonometry_and_bitwise_functions() {
         ]
     );
 }
+
+#[test]
+fn ipv4_parsing_and_comparison() {
+    let s = session(&[]);
+    let q = "print parse_ipv4('127.0.0.1'), parse_ipv4(' 192.168.1.20/24 '), parse_ipv4('01.02.03.04'), \
+             ipv4_compare('192.168.1.1', '192.168.1.255'), ipv4_compare('192.168.1.1/24', '192.168.1.255/24'), \
+             ipv4_compare('192.168.1.1', '192.168.1.255', 24), ipv4_compare('10.0.0.2', '10.0.0.1'), \
+             ipv4_is_match('10.0.0.1', '10.0.0.1'), ipv4_is_match('10.0.0.1', '10.0.0.2'), \
+             ipv4_netmask_suffix('10.0.0.0/8'), ipv4_netmask_suffix('10.0.0.1'), ipv4_compare('x', '1.1.1.1')";
+    assert_eq!(
+        run(&s, q).1[0],
+        [
+            json!(2130706433),
+            json!(3232235776i64),
+            Value::Null,
+            json!(-1),
+            json!(0),
+            json!(0),
+            json!(1),
+            json!(true),
+            json!(false),
+            json!(8),
+            json!(32),
+            Value::Null,
+        ]
+    );
+}

@@ -36,6 +36,10 @@ pub(crate) fn kernel(name: &str) -> Option<Kernel> {
     Some(match name {
         "abs" => abs,
         "bin_at" => bin_at,
+        "ipv4_compare" => net::ipv4_compare,
+        "ipv4_is_match" => net::ipv4_is_match,
+        "ipv4_netmask_suffix" => net::ipv4_netmask_suffix,
+        "parse_ipv4" => net::parse_ipv4,
         "ceiling" => ceiling,
         "exp" => |a, _, _| real_map(a, f64::exp),
         // Outside their domain (`asin(2)`) the results are NaN, and so null.

@@ -6,9 +6,9 @@ use std::net::Ipv4Addr;
 use std::sync::Arc;
 
 use calypso_syntax::KqlType;
-use datafusion::arrow::array::{Array, ArrayRef, AsArray, BooleanArray};
+use datafusion::arrow::array::{Array, ArrayRef, AsArray, BooleanArray, Int64Array};
 use datafusion::arrow::compute::cast;
-use datafusion::arrow::datatypes::DataType;
+use datafusion::arrow::datatypes::{DataType, Int64Type};
 use datafusion::common::Result;
 use serde_json::Value;
 
@@ -130,6 +130,74 @@ fn wanted_addresses(args: &[ArrayRef], types: &[KqlType], r: usize, prefix: bool
     }
     wanted.retain(|w| if prefix { valid_prefix(w) } else { w.parse::<Ipv4Addr>().is_ok() });
     wanted
+}
+
+/// `parse_ipv4(ip)`: the address as a long, a `/n` suffix masking its host
+/// bits; null when it is not an address (leading zeros included).
+pub(crate) fn parse_ipv4(args: &[ArrayRef], _: &[KqlType], _: KqlType) -> Result<ArrayRef> {
+    let ips = strings(&args[0])?;
+    let out = (0..ips.len()).map(|r| {
+        if ips.is_null(r) {
+            return None;
+        }
+        let (ip, prefix) = address(ips.value(r))?;
+        Some(i64::from(ip & mask(prefix)))
+    });
+    Ok(Arc::new(out.collect::<Int64Array>()))
+}
+
+/// `ipv4_netmask_suffix(ip)`: the `/n` of an address, 32 without one.
+pub(crate) fn ipv4_netmask_suffix(
+    args: &[ArrayRef],
+    _: &[KqlType],
+    _: KqlType,
+) -> Result<ArrayRef> {
+    let ips = strings(&args[0])?;
+    let out = (0..ips.len()).map(|r| {
+        if ips.is_null(r) { None } else { address(ips.value(r)).map(|(_, p)| i64::from(p)) }
+    });
+    Ok(Arc::new(out.collect::<Int64Array>()))
+}
+
+/// `ipv4_compare(a, b[, prefix])`: -1, 0 or 1, comparing the bits both
+/// sides' prefixes (and the optional prefix argument) cover.
+pub(crate) fn ipv4_compare(args: &[ArrayRef], _: &[KqlType], _: KqlType) -> Result<ArrayRef> {
+    let out = compared(args)?.map(|o| o.map(|o| o as i64));
+    Ok(Arc::new(out.collect::<Int64Array>()))
+}
+
+/// `ipv4_is_match(a, b[, prefix])`: whether `ipv4_compare` is 0.
+pub(crate) fn ipv4_is_match(args: &[ArrayRef], _: &[KqlType], _: KqlType) -> Result<ArrayRef> {
+    let out = compared(args)?.map(|o| o.map(|o| o == std::cmp::Ordering::Equal));
+    Ok(Arc::new(out.collect::<BooleanArray>()))
+}
+
+fn compared(args: &[ArrayRef]) -> Result<impl Iterator<Item = Option<std::cmp::Ordering>>> {
+    let (a, b) = (strings(&args[0])?, strings(&args[1])?);
+    let prefix = match args.get(2) {
+        Some(p) => Some(cast(p, &DataType::Int64)?.as_primitive::<Int64Type>().clone()),
+        None => None,
+    };
+    Ok((0..a.len()).map(move |r| {
+        if a.is_null(r) || b.is_null(r) {
+            return None;
+        }
+        let (x, px) = address(a.value(r))?;
+        let (y, py) = address(b.value(r))?;
+        let mut bits = px.min(py);
+        if let Some(prefix) = &prefix {
+            if prefix.is_null(r) {
+                return None;
+            }
+            let p = u32::try_from(prefix.value(r)).ok().filter(|p| *p <= 32)?;
+            bits = bits.min(p);
+        }
+        Some((x & mask(bits)).cmp(&(y & mask(bits))))
+    }))
+}
+
+fn strings(a: &ArrayRef) -> Result<datafusion::arrow::array::StringArray> {
+    Ok(cast(a, &DataType::Utf8)?.as_string::<i32>().clone())
 }
 
 #[cfg(test)]
