@@ -89,3 +89,24 @@ fn watch(total: u64, counter: &AtomicU64, done: &AtomicBool) {
 pub(crate) fn total_size<'a>(files: impl Iterator<Item = &'a std::path::PathBuf>) -> u64 {
     files.filter_map(|f| std::fs::metadata(f).ok()).map(|m| m.len()).sum()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn quiet_off_a_terminal_and_sized_by_the_files() {
+        // Under the test harness standard error is not a terminal: no bar,
+        // no counter for the loaders to feed.
+        let progress = Progress::start(1 << 30);
+        assert!(progress.counter().is_none());
+        progress.finish();
+
+        let dir = tempfile::tempdir().unwrap();
+        let (a, b) = (dir.path().join("a"), dir.path().join("b"));
+        std::fs::write(&a, [0u8; 10]).unwrap();
+        std::fs::write(&b, [0u8; 32]).unwrap();
+        let missing = dir.path().join("missing");
+        assert_eq!(total_size([a, b, missing].iter()), 42);
+    }
+}
