@@ -890,22 +890,45 @@ impl Binder<'_> {
         let (min, max) = match window {
             W::RowNumber => (0, 1),
             W::Prev | W::Next => (1, 3),
-            W::RowCumsum => (1, 1),
+            W::RowCumsum => (1, 2),
         };
         if args.len() < min || args.len() > max {
             return Err(BindError::ArgumentCount {
                 func: name.to_owned(),
-                expected: if max == 1 && window == W::RowCumsum {
-                    "1 argument (a restart predicate is not supported yet)".to_owned()
-                } else {
-                    format!("{min} to {max} arguments")
-                },
+                expected: format!("{min} to {max} arguments"),
                 found: args.len(),
                 span,
             });
         }
         let mut bound = Vec::new();
         for (i, arg) in args.iter().enumerate() {
+            // `row_cumsum(x, restart)`: the restart predicate is a row's
+            // expression and may itself use `prev()` (the usual
+            // `g != prev(g)`); the lowering computes those first.
+            if window == W::RowCumsum && i == 1 {
+                let restart = self.scalar(arg, columns)?;
+                if restart.ty != KqlType::Bool {
+                    return Err(BindError::types(
+                        "the restart predicate of `row_cumsum` must be a bool",
+                        arg.span,
+                        restart.ty.to_string(),
+                    ));
+                }
+                let mut nested_restart = false;
+                restart.for_each_window(&mut |w| {
+                    if let ExprKind::Window { args, .. } = &w.kind {
+                        args.iter().for_each(|a| a.for_each_window(&mut |_| nested_restart = true));
+                    }
+                });
+                if nested_restart {
+                    return Err(BindError::unsupported(
+                        "window functions nested twice in `row_cumsum`",
+                        arg.span,
+                    ));
+                }
+                bound.push(restart);
+                continue;
+            }
             let value = if i == 0 && window != W::RowNumber {
                 self.scalar(arg, columns)?
             } else {

@@ -433,7 +433,7 @@ impl Lowerer<'_> {
         exprs: &[calypso_binder::plan::Expr],
     ) -> Result<LogicalPlan> {
         use calypso_binder::plan::{ExprKind as K, WindowFunc as W};
-        use datafusion::functions_window::expr_fn::{lag, lead};
+        use datafusion::logical_expr::when;
         // Number the rows in the order a `sort` below gave them (DataFusion
         // keeps no order that nothing asks for), or else as they come.
         let serial: Vec<SortExpr> = input
@@ -451,8 +451,66 @@ impl Lowerer<'_> {
             e.for_each_window(&mut |w| windows.push(w.clone()));
         }
         let order = vec![SortExpr::new(ident("__rowidx"), true, false)];
-        let mut window_exprs = Vec::new();
+        // `row_cumsum(x, restart)`: the windows inside the restart predicates
+        // (`prev(g)`) first, then each predicate's running count of restarts
+        // (`__seg{id}`), then the sums, one per segment.
+        let mut inner = Vec::new();
+        let mut segments = Vec::new();
         for w in &windows {
+            if let K::Window { id, func: W::RowCumsum, args } = &w.kind
+                && let Some(restart) = args.get(1)
+            {
+                restart.for_each_window(&mut |x| inner.push(x.clone()));
+                let flag = when(self.ctx.expr(restart)?, lit(1i64)).otherwise(lit(0i64))?;
+                let count = DfExpr::from(datafusion::logical_expr::expr::WindowFunction::new(
+                    datafusion::functions_aggregate::sum::sum_udaf(),
+                    vec![flag],
+                ));
+                segments.push(count.order_by(order.clone()).build()?.alias(format!("__seg{id}")));
+            }
+        }
+        let (inner_exprs, _) = self.window_exprs(&inner, &order)?;
+        let numbered = if inner_exprs.is_empty() {
+            numbered
+        } else {
+            LogicalPlanBuilder::from(numbered).window(inner_exprs)?.build()?
+        };
+        let numbered = if segments.is_empty() {
+            numbered
+        } else {
+            LogicalPlanBuilder::from(numbered).window(segments)?.build()?
+        };
+        let (window_exprs, partitioned) = self.window_exprs(&windows, &order)?;
+        let mut windowed = if window_exprs.is_empty() {
+            numbered
+        } else {
+            LogicalPlanBuilder::from(numbered).window(window_exprs)?.build()?
+        };
+        // Each restarting sum has its own partitioning: a layer of its own,
+        // as DataFusion plans one ordering per window node.
+        for sum in partitioned {
+            windowed = LogicalPlanBuilder::from(windowed).window(vec![sum])?.build()?;
+        }
+        let items = exprs
+            .iter()
+            .zip(&plan.schema)
+            .map(|(e, col)| Ok(self.ctx.expr(e)?.alias(&col.name)))
+            .collect::<Result<Vec<_>>>()?;
+        Ok(LogicalPlanBuilder::from(windowed).project(items)?.build()?)
+    }
+
+    /// The DataFusion window expressions of `windows`, ordered by the row
+    /// numbers, each named `__w{id}` for the projection to read: those over
+    /// all rows, then the restarting sums, each partitioned by its segments.
+    fn window_exprs(
+        &mut self,
+        windows: &[calypso_binder::plan::Expr],
+        order: &[SortExpr],
+    ) -> Result<(Vec<DfExpr>, Vec<DfExpr>)> {
+        use calypso_binder::plan::{ExprKind as K, WindowFunc as W};
+        use datafusion::functions_window::expr_fn::{lag, lead};
+        let (mut window_exprs, mut partitioned) = (Vec::new(), Vec::new());
+        for w in windows {
             let K::Window { id, func, args } = &w.kind else { continue };
             let constant = |i: usize| -> Option<datafusion::common::ScalarValue> {
                 let arg = args.get(i)?;
@@ -482,25 +540,23 @@ impl Lowerer<'_> {
                 W::Next => lead(self.ctx.expr(&args[0])?, Some(offset().unwrap_or(1)), default),
                 W::RowCumsum => {
                     let x = cast(self.ctx.expr(&args[0])?, calypso_io::arrow_type(w.ty));
-                    DfExpr::from(datafusion::logical_expr::expr::WindowFunction::new(
+                    let sum = DfExpr::from(datafusion::logical_expr::expr::WindowFunction::new(
                         datafusion::functions_aggregate::sum::sum_udaf(),
                         vec![x],
-                    ))
+                    ));
+                    if args.len() == 2 {
+                        let segment = ident(format!("__seg{id}"));
+                        let built =
+                            sum.partition_by(vec![segment]).order_by(order.to_vec()).build()?;
+                        partitioned.push(built.alias(format!("__w{id}")));
+                        continue;
+                    }
+                    sum
                 }
             };
-            window_exprs.push(value.order_by(order.clone()).build()?.alias(format!("__w{id}")));
+            window_exprs.push(value.order_by(order.to_vec()).build()?.alias(format!("__w{id}")));
         }
-        let windowed = if window_exprs.is_empty() {
-            numbered
-        } else {
-            LogicalPlanBuilder::from(numbered).window(window_exprs)?.build()?
-        };
-        let items = exprs
-            .iter()
-            .zip(&plan.schema)
-            .map(|(e, col)| Ok(self.ctx.expr(e)?.alias(&col.name)))
-            .collect::<Result<Vec<_>>>()?;
-        Ok(LogicalPlanBuilder::from(windowed).project(items)?.build()?)
+        Ok((window_exprs, partitioned))
     }
 
     /// `range`: the bounds are evaluated first, then the rows are made.

@@ -1264,7 +1264,10 @@ fn window_functions_over_serialized_rows() {
         [json!(2), json!(3)]
     );
     assert!(s.query("datatable(s:string)['a', 'b'] | extend idx = row_number()").is_err());
-    assert!(s.query("datatable(x:long)[1] | sort by x | extend c = row_cumsum(x, x > 1)").is_err());
+    // Every row past the first restarts here: each sum is its own value.
+    let restarted =
+        run(&s, "datatable(x:long)[1, 2, 3] | sort by x asc | extend c = row_cumsum(x, x > 1)").1;
+    assert_eq!(restarted, [[json!(1), json!(1)], [json!(2), json!(2)], [json!(3), json!(3)]]);
 }
 
 #[test]
@@ -1413,4 +1416,19 @@ fn ipv4_parsing_and_comparison() {
             Value::Null,
         ]
     );
+}
+
+#[test]
+fn row_cumsum_restarts_where_its_predicate_is_true() {
+    let s = session(&[]);
+    let q = "datatable(k:long, v:long)[1,10, 1,20, 2,30, 2,30, 3,5] | sort by k asc, v asc \
+             | serialize rn = row_number(), p = prev(v), cs = row_cumsum(v, k != prev(k)), \
+             all = row_cumsum(v, false)";
+    let rows = run(&s, q).1;
+    let cs: Vec<&Value> = rows.iter().map(|r| &r[4]).collect();
+    let all: Vec<&Value> = rows.iter().map(|r| &r[5]).collect();
+    assert_eq!(cs, [&json!(10), &json!(30), &json!(30), &json!(60), &json!(5)]);
+    assert_eq!(all, [&json!(10), &json!(30), &json!(60), &json!(90), &json!(95)]);
+    let err = s.query("print x = 1 | serialize c = row_cumsum(x, 1)").unwrap_err().to_string();
+    assert_eq!(err, "the restart predicate of `row_cumsum` must be a bool");
 }
