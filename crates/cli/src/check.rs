@@ -274,6 +274,36 @@ pub(crate) fn check_file(
     Ok((text, findings))
 }
 
+/// The files to check: each file as given, and every `.kql`, `.yaml` and
+/// `.yml` file below each folder, in path order. A path that cannot be
+/// read is kept, to be reported as unreadable.
+pub(crate) fn expand(paths: &[PathBuf]) -> Vec<PathBuf> {
+    fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
+        let Ok(entries) = std::fs::read_dir(dir) else { return };
+        let mut entries: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
+        entries.sort();
+        for path in entries {
+            if path.is_dir() {
+                walk(&path, out);
+            } else if path.extension().is_some_and(|e| {
+                let e = e.to_ascii_lowercase();
+                e == "kql" || e == "yaml" || e == "yml"
+            }) {
+                out.push(path);
+            }
+        }
+    }
+    let mut files = Vec::new();
+    for path in paths {
+        if path.is_dir() {
+            walk(path, &mut files);
+        } else {
+            files.push(path.clone());
+        }
+    }
+    files
+}
+
 /// `calypso check`'s output formats.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
 pub(crate) enum CheckFormat {

@@ -44,7 +44,8 @@ enum Command {
 
 #[derive(clap::Args)]
 struct CheckArgs {
-    /// .kql files, or analytic-rule / hunting-query .yaml files.
+    /// .kql files, analytic-rule / hunting-query .yaml files, or folders of
+    /// them (searched at any depth).
     #[arg(required = true, value_name = "FILE")]
     files: Vec<PathBuf>,
     /// Only parse: report syntax errors.
@@ -186,7 +187,8 @@ fn check(args: CheckArgs) -> ExitCode {
             return ExitCode::from(1);
         }
     };
-    if check::run(&args.files, &session, &catalog, args.syntax_only, args.format) {
+    let files = check::expand(&args.files);
+    if check::run(&files, &session, &catalog, args.syntax_only, args.format) {
         ExitCode::SUCCESS
     } else {
         ExitCode::from(1)

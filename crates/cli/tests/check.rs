@@ -319,3 +319,31 @@ fn sarif_holds_every_finding_of_every_file() {
         .collect();
     assert_eq!(rules, ["kql::bind::unknown_column", "kql::check::unchecked"]);
 }
+
+#[test]
+fn a_folder_is_checked_file_by_file_at_any_depth() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(dir.path().join("Detections/Identity")).unwrap();
+    std::fs::write(dir.path().join("Detections/a.kql"), "SigninLogs | take 1").unwrap();
+    std::fs::write(
+        dir.path().join("Detections/Identity/b.yaml"),
+        "query: |\n  SigninLogs | wher x\n",
+    )
+    .unwrap();
+    std::fs::write(dir.path().join("Detections/notes.md"), "# not a query").unwrap();
+    let out = calypso(&["check", "-f", "json", dir.path().join("Detections").to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1));
+    let records: Vec<Value> = String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let files: Vec<(String, bool)> = records
+        .iter()
+        .map(|r| {
+            let file = r["file"].as_str().unwrap();
+            (file.rsplit('/').next().unwrap().to_owned(), r["ok"].as_bool().unwrap())
+        })
+        .collect();
+    assert_eq!(files, [("b.yaml".to_owned(), false), ("a.kql".to_owned(), true)]);
+}
