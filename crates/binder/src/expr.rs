@@ -56,6 +56,8 @@ fn window_func(name: &str) -> Option<crate::plan::WindowFunc> {
         "prev" => W::Prev,
         "next" => W::Next,
         "row_cumsum" => W::RowCumsum,
+        "row_rank_dense" => W::RowRankDense,
+        "row_rank_min" => W::RowRankMin,
         _ => return None,
     })
 }
@@ -891,7 +893,14 @@ impl Binder<'_> {
             W::RowNumber => (0, 1),
             W::Prev | W::Next => (1, 3),
             W::RowCumsum => (1, 2),
+            W::RowRankDense | W::RowRankMin => (1, 1),
         };
+        if matches!(window, W::RowRankDense | W::RowRankMin) && args.len() == 2 {
+            return Err(BindError::unsupported(
+                format!("the restart argument of `{name}`"),
+                args[1].span,
+            ));
+        }
         if args.len() < min || args.len() > max {
             return Err(BindError::ArgumentCount {
                 func: name.to_owned(),
@@ -966,7 +975,7 @@ impl Binder<'_> {
             bound.push(value);
         }
         let ty = match window {
-            W::RowNumber => KqlType::Long,
+            W::RowNumber | W::RowRankDense | W::RowRankMin => KqlType::Long,
             W::Prev | W::Next => bound[0].ty,
             W::RowCumsum if bound[0].ty.is_numeric() => {
                 if bound[0].ty == KqlType::Real {

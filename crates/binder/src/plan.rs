@@ -120,8 +120,14 @@ pub enum WindowFunc {
     Prev,
     /// `next(x[, offset[, default]])`.
     Next,
-    /// `row_cumsum(x)`.
+    /// `row_cumsum(x[, restart])`.
     RowCumsum,
+    /// `row_rank_dense(x)`: 1, then one more at each row whose `x` differs
+    /// from the previous row's.
+    RowRankDense,
+    /// `row_rank_min(x)`: the row number of the first row of the current
+    /// run of equal `x`.
+    RowRankMin,
 }
 
 impl Plan {

@@ -456,6 +456,18 @@ impl Lowerer<'_> {
         // (`__seg{id}`), then the sums, one per segment.
         let mut inner = Vec::new();
         let mut segments = Vec::new();
+        // Ranks compare each row's term with the previous row's: `__lag{id}`.
+        let mut lags = Vec::new();
+        for w in &windows {
+            if let K::Window { id, func: W::RowRankDense | W::RowRankMin, args } = &w.kind {
+                let previous = datafusion::functions_window::expr_fn::lag(
+                    self.ctx.expr(&args[0])?,
+                    Some(1),
+                    None,
+                );
+                lags.push(previous.order_by(order.clone()).build()?.alias(format!("__lag{id}")));
+            }
+        }
         for w in &windows {
             if let K::Window { id, func: W::RowCumsum, args } = &w.kind
                 && let Some(restart) = args.get(1)
@@ -469,7 +481,8 @@ impl Lowerer<'_> {
                 segments.push(count.order_by(order.clone()).build()?.alias(format!("__seg{id}")));
             }
         }
-        let (inner_exprs, _) = self.window_exprs(&inner, &order)?;
+        let (mut inner_exprs, _) = self.window_exprs(&inner, &order)?;
+        inner_exprs.extend(lags);
         let numbered = if inner_exprs.is_empty() {
             numbered
         } else {
@@ -532,10 +545,47 @@ impl Lowerer<'_> {
                     _ => None,
                 })
             };
-            let default =
-                constant(2).map(|v| v.cast_to(&calypso_io::arrow_type(w.ty))).transpose()?;
+            // A string has no null: before the first row (after the last),
+            // `prev`/`next` of a string are "" (oracle r3-window-series-scan-0035).
+            let default = match constant(2) {
+                Some(v) => Some(v.cast_to(&calypso_io::arrow_type(w.ty))?),
+                None if w.ty == KqlType::String => {
+                    Some(datafusion::common::ScalarValue::Utf8(Some(String::new())))
+                }
+                None => None,
+            };
             let value = match func {
                 W::RowNumber => continue,
+                W::RowRankDense | W::RowRankMin => {
+                    // A new run starts at the first row and wherever the term
+                    // differs from the previous row's (nulls equal nulls).
+                    let term = self.ctx.expr(&args[0])?;
+                    let starts =
+                        ident("__rowidx").eq(lit(1u64)).or(datafusion::logical_expr::binary_expr(
+                            term,
+                            datafusion::logical_expr::Operator::IsDistinctFrom,
+                            ident(format!("__lag{id}")),
+                        ));
+                    let (agg, value) = if *func == W::RowRankDense {
+                        (
+                            datafusion::functions_aggregate::sum::sum_udaf(),
+                            datafusion::logical_expr::when(starts, lit(1i64))
+                                .otherwise(lit(0i64))?,
+                        )
+                    } else {
+                        let at =
+                            cast(ident("__rowidx"), datafusion::arrow::datatypes::DataType::Int64);
+                        let null = lit(datafusion::common::ScalarValue::Int64(None));
+                        (
+                            datafusion::functions_aggregate::min_max::max_udaf(),
+                            datafusion::logical_expr::when(starts, at).otherwise(null)?,
+                        )
+                    };
+                    DfExpr::from(datafusion::logical_expr::expr::WindowFunction::new(
+                        agg,
+                        vec![value],
+                    ))
+                }
                 W::Prev => lag(self.ctx.expr(&args[0])?, Some(offset().unwrap_or(1)), default),
                 W::Next => lead(self.ctx.expr(&args[0])?, Some(offset().unwrap_or(1)), default),
                 W::RowCumsum => {

@@ -1432,3 +1432,20 @@ fn row_cumsum_restarts_where_its_predicate_is_true() {
     let err = s.query("print x = 1 | serialize c = row_cumsum(x, 1)").unwrap_err().to_string();
     assert_eq!(err, "the restart predicate of `row_cumsum` must be a bool");
 }
+
+#[test]
+fn row_ranks_over_serialized_rows_and_string_defaults_of_prev() {
+    let s = session(&[]);
+    let q = "datatable(x:long)[5, 5, 5, 3, 3, 8] | sort by x desc \
+             | serialize rm = row_rank_min(x), rd = row_rank_dense(x)";
+    let ranks: Vec<(Value, Value)> =
+        run(&s, q).1.into_iter().map(|r| (r[1].clone(), r[2].clone())).collect();
+    let expected = [(1, 1), (2, 2), (2, 2), (2, 2), (5, 3), (5, 3)];
+    assert_eq!(ranks, expected.map(|(m, d)| (json!(m), json!(d))));
+    // Before the first row a string's `prev` is "", as a string has no null.
+    let q = "datatable(s:string)['b', 'a'] | sort by s asc | serialize p = prev(s), n = next(s)";
+    assert_eq!(
+        run(&s, q).1,
+        [[json!("a"), json!(""), json!("b")], [json!("b"), json!("a"), json!("")]]
+    );
+}
