@@ -94,7 +94,6 @@ pub(crate) fn is_unsupported_aggregate(name: &str) -> bool {
     UNSUPPORTED_AGGREGATES.contains(&name)
 }
 
-/// A "did you mean" line for `name` among `candidates`.
 /// The aggregates Calypso runs, for "did you mean".
 pub(crate) fn aggregate_names() -> impl Iterator<Item = &'static str> {
     AGGREGATES.iter().copied()
@@ -113,13 +112,9 @@ pub fn function_names() -> Vec<&'static str> {
     names
 }
 
+/// A "did you mean" line for `name` among `candidates`.
 pub(crate) fn suggest<'a>(name: &str, candidates: impl Iterator<Item = &'a str>) -> Option<String> {
-    let lower = name.to_lowercase();
-    let best = candidates
-        .map(|c| (strsim::jaro_winkler(&lower, &c.to_lowercase()), c))
-        .filter(|(score, _)| *score > 0.8)
-        .max_by(|a, b| a.0.total_cmp(&b.0))?;
-    Some(format!("did you mean `{}`?", best.1))
+    calypso_syntax::closest(name, candidates).map(|best| format!("did you mean `{best}`?"))
 }
 
 fn expr(kind: ExprKind, ty: KqlType, span: Span) -> Expr {

@@ -91,14 +91,8 @@ fn mapped_columns(rule: &Yaml, yaml: &str, columns: &[Column]) -> Vec<Finding> {
         .into_iter()
         .filter(|(_, column)| !columns.iter().any(|c| &c.name == column))
         .map(|(section, column)| {
-            let closest = columns
-                .iter()
-                .map(|c| {
-                    (strsim::jaro_winkler(&column.to_lowercase(), &c.name.to_lowercase()), &c.name)
-                })
-                .filter(|(score, _)| *score > 0.8)
-                .max_by(|a, b| a.0.total_cmp(&b.0))
-                .map(|(_, name)| format!("did you mean `{name}`?"));
+            let closest = calypso_syntax::closest(&column, columns.iter().map(|c| c.name.as_str()))
+                .map(|name| format!("did you mean `{name}`?"));
             let at = yaml
                 .find(&format!(": {column}"))
                 .map(|i| i + 2)
@@ -210,7 +204,7 @@ fn duration_seconds(text: &str) -> Option<u64> {
 }
 
 /// Where a top-level key starts in the YAML, or its beginning.
-fn key_offset(yaml: &str, key: &str) -> usize {
+pub(crate) fn key_offset(yaml: &str, key: &str) -> usize {
     let pattern = format!("{key}:");
     yaml.match_indices(&pattern)
         .map(|(i, _)| i)

@@ -16,9 +16,11 @@ pub mod lexer;
 pub mod literal;
 mod parser;
 mod span;
+mod suggest;
 mod types;
 
 pub use error::SyntaxError;
-pub use parser::{parse, parse_recovering};
+pub use parser::{operator_names, parse, parse_recovering};
 pub use span::Span;
+pub use suggest::closest;
 pub use types::KqlType;

@@ -103,13 +103,8 @@ pub(crate) fn parse(line: &str) -> Result<Command, String> {
 }
 
 fn unknown(name: &str) -> String {
-    let best = COMMANDS
-        .iter()
-        .map(|(n, _, _)| (strsim::jaro_winkler(name, n), *n))
-        .filter(|(score, _)| *score > 0.7)
-        .max_by(|a, b| a.0.total_cmp(&b.0));
-    match best {
-        Some((_, n)) => format!("unknown command `{name}`: did you mean `{n}`? (.help lists them)"),
+    match calypso_syntax::closest(name, COMMANDS.iter().map(|(n, _, _)| *n)) {
+        Some(n) => format!("unknown command `{name}`: did you mean `{n}`? (.help lists them)"),
         None => format!("unknown command `{name}` (.help lists them)"),
     }
 }

@@ -15,55 +15,6 @@ use rustyline::{Context, Helper};
 use super::commands::COMMANDS;
 use super::input::is_complete;
 
-/// The tabular operators, offered after `|`.
-pub(crate) const OPERATORS: [&str; 45] = [
-    "as",
-    "count",
-    "distinct",
-    "evaluate",
-    "extend",
-    "externaldata",
-    "facet",
-    "filter",
-    "find",
-    "fork",
-    "getschema",
-    "invoke",
-    "join",
-    "limit",
-    "lookup",
-    "make-series",
-    "mv-apply",
-    "mv-expand",
-    "order by",
-    "parse",
-    "parse-kv",
-    "parse-where",
-    "partition",
-    "project",
-    "project-away",
-    "project-keep",
-    "project-rename",
-    "project-reorder",
-    "range",
-    "reduce",
-    "render",
-    "sample",
-    "sample-distinct",
-    "scan",
-    "search",
-    "serialize",
-    "sort by",
-    "summarize",
-    "take",
-    "top",
-    "top-hitters",
-    "top-nested",
-    "union",
-    "where",
-    "consume",
-];
-
 /// Words highlighted as keywords: operators and the words inside them.
 const KEYWORDS: [&str; 40] = [
     "let",
@@ -181,7 +132,11 @@ impl KqlHelper {
         let after_pipe = before[..word_start(before, true)].trim_end().ends_with('|');
         if after_pipe {
             let start = word_start(before, true);
-            let ops = OPERATORS.iter().map(|o| (o.to_string(), format!("{o} ")));
+            // The parser's own list; `sort` and `order` come with their `by`.
+            let ops = calypso_syntax::operator_names().iter().map(|&o| match o {
+                "order" | "sort" => (format!("{o} by"), format!("{o} by ")),
+                _ => (o.to_owned(), format!("{o} ")),
+            });
             return (start, matching(&before[start..], ops));
         }
         let start = word_start(before, false);
@@ -331,7 +286,7 @@ pub(crate) fn pieces(line: &str) -> Vec<(usize, usize, Piece)> {
 
 fn is_keyword(word: &str) -> bool {
     let lower = word.to_ascii_lowercase();
-    OPERATORS.iter().any(|o| o.split(' ').next() == Some(lower.as_str()))
+    calypso_syntax::operator_names().contains(&lower.as_str())
         || KEYWORDS.contains(&lower.as_str())
         || word == "!has"
 }

@@ -11,6 +11,8 @@ mod expr;
 mod ops;
 mod sources;
 
+pub use ops::operator_names;
+
 use crate::ast::{Ident, Script, Statement, StatementKind};
 use crate::lexer::{Token, TokenKind, tokenize};
 use crate::{Span, SyntaxError};

@@ -14,8 +14,9 @@ use crate::ast::{
 use crate::lexer::TokenKind;
 use crate::{Span, SyntaxError};
 
-/// Every tabular operator name, for the "missing `|`" hint.
-const OPERATOR_NAMES: [&str; 43] = [
+/// Every tabular operator name, for the "missing `|`" hint, "did you
+/// mean" and the REPL's completion.
+const OPERATOR_NAMES: [&str; 44] = [
     "as",
     "consume",
     "count",
@@ -59,6 +60,7 @@ const OPERATOR_NAMES: [&str; 43] = [
     "top",
     "top-nested",
     "union",
+    "where",
 ];
 
 /// Operators that are parsed only to be refused: their arguments are kept as
@@ -77,7 +79,12 @@ const OPAQUE: [&str; 9] = [
 
 /// Whether `word` names a tabular operator (for the "missing `|`" hint).
 pub(super) fn is_operator_name(word: &str) -> bool {
-    OPERATOR_NAMES.contains(&word) || word == "where"
+    OPERATOR_NAMES.contains(&word)
+}
+
+/// The names of the tabular operators, sorted.
+pub fn operator_names() -> &'static [&'static str] {
+    &OPERATOR_NAMES
 }
 
 impl Parser<'_> {
@@ -154,14 +161,8 @@ impl Parser<'_> {
             }
             other => {
                 self.pos -= 1;
-                let closest = OPERATOR_NAMES
-                    .iter()
-                    .chain(["where"].iter())
-                    .map(|op| (strsim::jaro_winkler(&other.to_lowercase(), op), *op))
-                    .filter(|(score, _)| *score > 0.8)
-                    .max_by(|a, b| a.0.total_cmp(&b.0));
-                let help = match closest {
-                    Some((_, op)) => {
+                let help = match crate::closest(other, OPERATOR_NAMES) {
+                    Some(op) => {
                         format!("`{other}` is not a KQL tabular operator: did you mean `{op}`?")
                     }
                     None => format!("`{other}` is not a KQL tabular operator"),
