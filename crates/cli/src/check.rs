@@ -113,11 +113,7 @@ fn yaml_rule(text: &str) -> Result<(Query, yaml_rust2::Yaml), Finding> {
 /// line up (a quoted or folded scalar), there are none, and positions are
 /// given as the `query:` key, which is returned too.
 fn block_line_starts(yaml: &str, query: &str) -> (Vec<usize>, usize) {
-    let key = yaml
-        .match_indices("query:")
-        .map(|(i, _)| i)
-        .find(|&i| i == 0 || yaml.as_bytes()[i - 1] == b'\n')
-        .unwrap_or(0);
+    let key = crate::rule::key_offset(yaml, "query");
     let lines: Vec<&str> = query.split('\n').collect();
     let mut starts = Vec::with_capacity(lines.len());
     let mut offset = yaml[key..].find('\n').map_or(yaml.len(), |n| key + n + 1);

@@ -17,7 +17,7 @@ use ::csv::{ErrorKind, StringRecord};
 use crate::LoadError;
 use crate::convert::{Cell, Kind};
 use crate::error::{BadRecord, LineSource};
-use crate::file::{open_counted, open_text, unreadable};
+use crate::file::{line_text, open_counted, unreadable};
 use crate::load::{CHUNK_BYTES, Inference, Parsed, RowCtx, Rows, parse_parallel, threads};
 
 /// The suffix the portal gives datetime columns.
@@ -183,12 +183,7 @@ fn bad_csv(path: &Path, line: usize, message: String) -> LoadError {
     if line == 0 {
         return unreadable(path, std::io::Error::other(message));
     }
-    let text = open_text(path)
-        .ok()
-        .and_then(|r| std::io::BufRead::split(r, b'\n').nth(line - 1))
-        .and_then(Result::ok)
-        .map(|l| String::from_utf8_lossy(&l).trim_end_matches('\r').to_owned())
-        .unwrap_or_default();
+    let text = line_text(path, line);
     LoadError::BadRecord(Box::new(BadRecord {
         path: path.to_owned(),
         line,

@@ -94,6 +94,18 @@ impl<R: Read> Read for Counting<R> {
     }
 }
 
+/// Line `line` (1-based) of a file, read again for an error message; empty
+/// when it cannot be read.
+pub(crate) fn line_text(path: &Path, line: usize) -> String {
+    let Ok(reader) = open_text(path) else { return String::new() };
+    reader
+        .split(b'\n')
+        .nth(line.saturating_sub(1))
+        .and_then(Result::ok)
+        .map(|l| String::from_utf8_lossy(&l).trim_end_matches('\r').to_owned())
+        .unwrap_or_default()
+}
+
 /// Whether a file starts with a compression magic number.
 pub(crate) fn is_compressed(path: &Path) -> Result<bool, LoadError> {
     let mut head = [0u8; 4];

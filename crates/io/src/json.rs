@@ -22,7 +22,7 @@ use serde_json::{Map, Value};
 use crate::LoadError;
 use crate::convert::Cell;
 use crate::error::{BadRecord, LineSource};
-use crate::file::{open_counted, open_text, unreadable};
+use crate::file::{line_text, open_counted, unreadable};
 use crate::load::{CHUNK_BYTES, Inference, Parsed, RowCtx, Rows, parse_parallel, threads};
 
 /// Reads every record of a JSON file into `out`, a batch per chunk.
@@ -363,17 +363,6 @@ impl ArrayScanner<'_> {
             Some(help),
         )
     }
-}
-
-/// Line `line` of a file, read again for an error message.
-fn line_text(path: &Path, line: usize) -> String {
-    let Ok(reader) = open_text(path) else { return String::new() };
-    reader
-        .split(b'\n')
-        .nth(line - 1)
-        .and_then(Result::ok)
-        .map(|l| String::from_utf8_lossy(&l).trim_end_matches('\r').to_owned())
-        .unwrap_or_default()
 }
 
 fn parse_chunk(path: &Path, ctx: &RowCtx, chunk: &Chunk) -> Result<Parsed, LoadError> {

@@ -26,14 +26,14 @@ pub fn resolve_sources(data: &[PathBuf], tables: &[String]) -> Result<Vec<TableS
                 if entry.is_dir() {
                     let files = files_below(&entry)?;
                     if !files.is_empty() {
-                        sources.push(TableSource { name: stem(&entry), files });
+                        sources.push(TableSource { name: table_name(&entry), files });
                     }
                 } else if is_data_file(&entry) {
-                    sources.push(TableSource { name: stem(&entry), files: vec![entry] });
+                    sources.push(TableSource { name: table_name(&entry), files: vec![entry] });
                 }
             }
         } else {
-            sources.push(TableSource { name: stem(path), files: vec![path.clone()] });
+            sources.push(TableSource { name: table_name(path), files: vec![path.clone()] });
         }
     }
     for arg in tables {
@@ -84,10 +84,6 @@ fn glob_files(pattern: &str) -> Result<Vec<PathBuf>, LoadError> {
 
 /// The table name a file or folder stands for: its name up to the first `.`.
 pub fn table_name(path: &Path) -> String {
-    stem(path)
-}
-
-fn stem(path: &Path) -> String {
     let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
     name.split('.').next().unwrap_or_default().to_owned()
 }
