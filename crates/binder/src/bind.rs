@@ -280,7 +280,19 @@ impl<'c> Binder<'c> {
             ));
         }
         match &op.kind {
-            OperatorKind::Where(pred) => self.filter(input, pred, span),
+            OperatorKind::Where { name, predicate } => {
+                if let Some(name) = name {
+                    self.warnings.push(BindWarning::NamedPredicate {
+                        name: name.name.clone(),
+                        span: name.span.to(predicate.span),
+                        help: format!(
+                            "to compare, write `{} == ...`; to keep every row, drop the `where`",
+                            name.name
+                        ),
+                    });
+                }
+                self.filter(input, name.as_ref(), predicate, span)
+            }
             OperatorKind::Project(items) => self.project(input, items, span),
             OperatorKind::Extend(items) => self.extend(input, items, span),
             // Hints never change results.
@@ -357,14 +369,28 @@ impl<'c> Binder<'c> {
         }
     }
 
-    fn filter(&mut self, input: Plan, pred: &ast::Expr, span: Span) -> Result<Plan, BindError> {
+    fn filter(
+        &mut self,
+        input: Plan,
+        name: Option<&ast::Ident>,
+        pred: &ast::Expr,
+        span: Span,
+    ) -> Result<Plan, BindError> {
         let predicate = self.scalar(pred, &input.schema)?;
         if predicate.ty != KqlType::Bool {
-            return Err(BindError::types(
+            let mut e = BindError::types(
                 format!("`where` needs a bool predicate, but this is a {}", predicate.ty),
                 pred.span,
                 format!("{}, not bool", predicate.ty),
-            ));
+            );
+            if let (Some(name), BindError::TypeMismatch { help, .. }) = (name, &mut e) {
+                *help = Some(format!(
+                    "`=` is not a comparison: Kusto reads `{0} = ...` as a name for the \
+                     predicate; to compare, write `{0} == ...`",
+                    name.name
+                ));
+            }
+            return Err(e);
         }
         Ok(push_into_innerunique(input, predicate, span))
     }

@@ -168,6 +168,20 @@ pub enum BindWarning {
         #[label("ignored")]
         span: Span,
     },
+    /// `where Name = Predicate`: Kusto reads the `=` as naming the predicate,
+    /// not as a comparison, and filters by the predicate alone.
+    #[error("`{name} = ...` in `where` names the predicate; it does not compare `{name}`")]
+    #[diagnostic(code(kql::bind::named_predicate), severity(Warning))]
+    NamedPredicate {
+        /// The name written before `=`.
+        name: String,
+        /// The name and the predicate.
+        #[label("Kusto filters by the right-hand side alone")]
+        span: Span,
+        /// The likely intent.
+        #[help]
+        help: String,
+    },
     /// A `set` statement: request options do not change results here.
     #[error("`set {name}` is a request option; Calypso ignores it")]
     #[diagnostic(code(kql::bind::set_ignored), severity(Warning))]

@@ -13,7 +13,7 @@
 use std::fmt;
 use std::path::{Path, PathBuf};
 
-use calypso_binder::{BindError, BindOptions, Catalog, Column};
+use calypso_binder::{BindError, BindOptions, BindWarning, Catalog, Column};
 use calypso_engine::Session;
 use miette::{Diagnostic, LabeledSpan, NamedSource, Report, Severity, SourceSpan};
 use serde_json::json;
@@ -202,8 +202,16 @@ fn check_query(query: &Query, tables: &Tables, syntax_only: bool) -> (Vec<Findin
     // Strict: what Kusto rejects (two dynamics compared) is an error here.
     match calypso_binder::bind(&script, tables, BindOptions { strict: true }) {
         Ok(bound) => {
+            // Of the warnings, only a likely bug in the rule concerns Kusto;
+            // the rest say what Calypso itself does differently.
+            let found = bound
+                .warnings
+                .iter()
+                .filter(|w| matches!(w, BindWarning::NamedPredicate { .. }))
+                .map(|w| from_diagnostic(w, Severity::Warning, query))
+                .collect();
             let shape = Shape { tables: bound.plan.tables(), columns: bound.plan.schema };
-            (Vec::new(), Some(shape))
+            (found, Some(shape))
         }
         Err(e) => (vec![classify(&e, query)], None),
     }

@@ -124,6 +124,15 @@ fn what_calypso_cannot_judge_is_a_warning_not_an_error() {
 }
 
 #[test]
+fn a_single_equals_in_where_is_a_warning() {
+    // Kusto deploys it, but filters by `true`: almost surely a bug.
+    let (code, records) =
+        check_json(&[("w.kql", "SigninLogs\n| where IsInteractive = true\n| count")], &[]);
+    assert_eq!(code, Some(0));
+    assert_eq!(found(&records[0]), [("kql::bind::named_predicate".into(), "warning".into(), 2, 9)]);
+}
+
+#[test]
 fn misspelt_names_are_errors_with_the_right_suggestion() {
     for (query, code, suggestion) in [
         ("SigninLogs | extend s = tostrin(ResultType)", "kql::bind::unknown_function", "tostring"),
@@ -198,7 +207,7 @@ fn corpus_rates(file: &str) -> (usize, usize, usize) {
 #[test]
 fn corpus_check_figures_hold() {
     assert_eq!(corpus_rates("azure-sentinel-hunting.jsonl"), (701, 88, 423));
-    assert_eq!(corpus_rates("reprise99.jsonl"), (447, 54, 181));
+    assert_eq!(corpus_rates("reprise99.jsonl"), (447, 58, 177));
 }
 
 #[test]

@@ -519,6 +519,30 @@ fn render_and_set_are_accepted_with_a_warning() {
 }
 
 #[test]
+fn where_with_a_single_equals_filters_by_the_right_side_alone() {
+    // As Kusto: the `=` names the predicate, so `b = true` keeps every row
+    // and `b = false` none; a warning says the `=` did not compare.
+    let s = session(&[]);
+    let t = "datatable(b:bool)[true, false, true]";
+    for (pred, rows) in [("b = true", 3), ("b = false", 0), ("b == true", 2)] {
+        let result = s.query(&format!("{t} | where {pred}")).unwrap();
+        assert_eq!(result.row_count(), rows, "{pred}");
+        let codes: Vec<String> = result
+            .warnings
+            .iter()
+            .map(|w| miette::Diagnostic::code(w).unwrap().to_string())
+            .collect();
+        let expected: &[&str] =
+            if pred.contains("==") { &[] } else { &["kql::bind::named_predicate"] };
+        assert_eq!(codes, expected, "{pred}");
+    }
+    // A predicate that is not a bool is still an error.
+    let err = s.query(&format!("{t} | extend s = 'x' | where s = 'x'")).unwrap_err();
+    let help = miette::Diagnostic::help(&err).map(|h| h.to_string()).unwrap_or_default();
+    assert!(help.contains("write `s == ...`"), "{help}");
+}
+
+#[test]
 fn datatable_print_and_range_make_rows() {
     let s = session(&[]);
     let (names, rows) = run(&s, "datatable(a:string, b:long, c:real)['x', 1, 2, 'y', -2, 1.5,]");

@@ -356,8 +356,15 @@ pub struct Operator {
 /// The tabular operators.
 #[derive(Clone, Debug, PartialEq)]
 pub enum OperatorKind {
-    /// `where Predicate` (also `filter`).
-    Where(Expr),
+    /// `where Predicate` (also `filter`). Kusto also takes `where Name =
+    /// Predicate`: the name is discarded and the rows are filtered by the
+    /// predicate alone, so `where IsBillable = true` keeps every row.
+    Where {
+        /// The name written before a single `=`, when there is one.
+        name: Option<Ident>,
+        /// The predicate.
+        predicate: Expr,
+    },
     /// `project Item, ...`.
     Project(Vec<Assignment>),
     /// `extend Item, ...`.
@@ -525,7 +532,7 @@ impl OperatorKind {
     /// The operator's KQL name, for messages.
     pub fn name(&self) -> &str {
         match self {
-            OperatorKind::Where(_) => "where",
+            OperatorKind::Where { .. } => "where",
             OperatorKind::Project(_) => "project",
             OperatorKind::Extend(_) => "extend",
             OperatorKind::Summarize { .. } => "summarize",

@@ -14,7 +14,7 @@ use serde_json::Value;
 
 /// The lowest parse rate each corpus file may have, in percent.
 const FLOORS: [(&str, f64); 2] =
-    [("azure-sentinel-hunting.jsonl", 98.6), ("reprise99.jsonl", 98.6)];
+    [("azure-sentinel-hunting.jsonl", 98.7), ("reprise99.jsonl", 99.2)];
 
 /// The ids `docs/corpus.md` lists as not parsing.
 fn documented_failures() -> Vec<String> {

@@ -9,7 +9,7 @@ use miette::{GraphicalReportHandler, GraphicalTheme, NamedSource, Report};
 /// The common mistakes, each with the text that makes it.
 const CASES: [(&str, &str); 9] = [
     ("missing_pipe", "SigninLogs\n| where ResultType == \"0\" project UserPrincipalName"),
-    ("assign_for_compare", "SigninLogs | where ResultType = \"0\""),
+    ("assign_for_compare", "SigninLogs | where UserType == \"Guest\" and ResultType = \"0\""),
     ("unclosed_string", "SigninLogs | where UserPrincipalName == 'alice"),
     ("unclosed_bracket", "SigninLogs\n| where (ResultType == \"0\""),
     ("trailing_pipe", "SigninLogs\n| where ResultType == \"0\"\n|"),

@@ -38,6 +38,22 @@ fn reference_detection_parses() {
 }
 
 #[test]
+fn where_takes_a_name_before_a_single_equals() {
+    // Kusto parses `where Name = Predicate` as a named predicate.
+    let script = parse("T | where IsBillable = true").unwrap();
+    let StatementKind::Query(e) = &script.statements[0].kind else { panic!() };
+    let ExprKind::Pipe { op, .. } = &e.kind else { panic!() };
+    let OperatorKind::Where { name: Some(name), predicate } = &op.kind else { panic!("{op:?}") };
+    assert_eq!(name.name, "IsBillable");
+    assert_eq!(predicate.kind, ExprKind::Literal(Literal::Bool(true)));
+    // `==` is a comparison and names nothing.
+    let script = parse("T | where IsBillable == true").unwrap();
+    let StatementKind::Query(e) = &script.statements[0].kind else { panic!() };
+    let ExprKind::Pipe { op, .. } = &e.kind else { panic!() };
+    assert!(matches!(&op.kind, OperatorKind::Where { name: None, .. }), "{op:?}");
+}
+
+#[test]
 fn the_smallest_long_is_a_literal_value_only() {
     // Among datatable values and in dynamic literals `-9223372036854775808`
     // is the smallest long; in an expression it is `-` and a number too

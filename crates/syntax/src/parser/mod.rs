@@ -319,7 +319,7 @@ impl Parser<'_> {
 
 /// Words Kusto refuses as names (measured: `extend has = ...`,
 /// `extend first = ...`, `parse s with first:string ...` are rejected).
-fn is_reserved(word: &str) -> bool {
+pub(crate) fn is_reserved(word: &str) -> bool {
     let base = word.strip_suffix("_cs").unwrap_or(word);
     matches!(
         base,

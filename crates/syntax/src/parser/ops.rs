@@ -95,7 +95,16 @@ impl Parser<'_> {
             return Err(self.unexpected("a tabular operator after `|`", help));
         };
         let kind = match name.as_str() {
-            "where" | "filter" => OperatorKind::Where(self.expr()?),
+            "where" | "filter" => {
+                let name = if self.at_named() {
+                    let name = self.ident("a name")?;
+                    self.bump();
+                    Some(name)
+                } else {
+                    None
+                };
+                OperatorKind::Where { name, predicate: self.expr()? }
+            }
             "project" => OperatorKind::Project(self.assignments()?),
             "extend" => OperatorKind::Extend(self.assignments()?),
             "summarize" => self.summarize()?,
@@ -213,9 +222,7 @@ impl Parser<'_> {
             let first = names.remove(0);
             return Ok(Assignment { name: Some(first), more_names: names, expr: self.expr()? });
         }
-        let named = matches!(self.peek().kind, TokenKind::Ident(_) | TokenKind::QuotedIdent(_))
-            && self.peek_kind(1) == &TokenKind::Punct("=");
-        let name = if named {
+        let name = if self.at_named() {
             let name = self.new_name("a column name")?;
             self.bump();
             Some(name)
@@ -223,6 +230,12 @@ impl Parser<'_> {
             None
         };
         Ok(Assignment { name, more_names: Vec::new(), expr: self.expr()? })
+    }
+
+    /// Whether `Name =` starts here.
+    fn at_named(&self) -> bool {
+        matches!(self.peek().kind, TokenKind::Ident(_) | TokenKind::QuotedIdent(_))
+            && self.peek_kind(1) == &TokenKind::Punct("=")
     }
 
     /// Whether `(Name, Name, ...) =` starts here.
