@@ -15,6 +15,7 @@ mod error;
 pub mod lexer;
 pub mod literal;
 mod parser;
+pub mod print;
 mod span;
 mod suggest;
 mod types;
