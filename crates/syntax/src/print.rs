@@ -289,6 +289,11 @@ impl Printer {
             Literal::Long(v) => {
                 let _ = write!(self.out, "{v}");
             }
+            Literal::Real(v) if v.is_infinite() => {
+                // A literal too large for a real reads as infinity; so does
+                // this one.
+                self.put(if *v > 0.0 { "1e999" } else { "-1e999" });
+            }
             Literal::Real(v) => {
                 // `{:?}` is the shortest text that reads back as the same
                 // number, and always has a `.` or an exponent.

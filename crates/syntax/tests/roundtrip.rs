@@ -95,6 +95,8 @@ fn literals_read_back_as_the_same_values() {
     for text in [
         r#"print "tab\there", 'quote"s', @"C:\path", "é\u0001""#,
         "print 1.0, 0.1, 1e300, 2.5e-7, 0x1F, 90d, 1.5h, 3ms, 7tick, 1micros",
+        // Too large for a real: infinity (found by fuzzing).
+        "print 1e400, dynamic([-1e400])",
         "print datetime(2024-01-01 10:00), timespan(1.02:03:04), long(null), real(+inf)",
         r#"print dynamic({"a": [1, -2, -1.5, null, true], "b": {"c": "d"}}), dynamic(['x'])"#,
         "datatable(a:long, b:string)[-1, 'x', -9223372036854775808, ['y']]",
