@@ -6,7 +6,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 rows=${1:-1000000}
 profile=${2:-release}
-dump=${TMPDIR:-/tmp}/calypso-bench-$rows.jsonl
+# The name changes with the generator, so an old dump is never reused.
+dump=${TMPDIR:-/tmp}/calypso-bench-2k-$rows.jsonl
 [ -s "$dump" ] || python3 bench/gen_signins.py "$rows" 7 "$dump"
 if [ "$profile" = release ]; then cargo build --release -q -p calypso-cli; else cargo build -q -p calypso-cli; fi
 bin=${CARGO_TARGET_DIR:-target}/$([ "$profile" = release ] && echo release || echo debug)/calypso
