@@ -37,6 +37,10 @@ pub(crate) struct Binder<'c> {
     /// (a function that calls itself would not end).
     pub(crate) probe_depth: std::cell::Cell<usize>,
     pub(crate) warnings: Vec<BindWarning>,
+    /// Whether the result depends on which columns an input has beyond
+    /// those the query names: `*`, name patterns, `search`, `union`,
+    /// `getschema`, `column_ifexists`.
+    pub(crate) reads_schema: bool,
 }
 
 impl<'c> Binder<'c> {
@@ -51,6 +55,7 @@ impl<'c> Binder<'c> {
             input_serialized: false,
             probe_depth: std::cell::Cell::new(0),
             warnings: Vec::new(),
+            reads_schema: false,
         }
     }
 
@@ -101,7 +106,7 @@ impl<'c> Binder<'c> {
         let plan = result.ok_or_else(|| {
             BindError::invalid("the query has no tabular statement", end, "nothing to return")
         })?;
-        Ok(Bound { plan, warnings: self.warnings })
+        Ok(Bound { plan, warnings: self.warnings, reads_schema: self.reads_schema })
     }
 
     /// The names of the loaded tables and tabular `let`s.
@@ -333,7 +338,10 @@ impl<'c> Binder<'c> {
             }
             // `sample N`: N arbitrary rows.
             OperatorKind::Sample(count) => self.take(input, count, span),
-            OperatorKind::GetSchema => Ok(crate::sources::schema_table(&input.schema, span)),
+            OperatorKind::GetSchema => {
+                self.reads_schema = true;
+                Ok(crate::sources::schema_table(&input.schema, span))
+            }
             OperatorKind::Search(args) => self.search(Some(input), args, span),
             OperatorKind::Invoke(call) => self.invoke(input, call, span),
             OperatorKind::Lookup { params, right, on } => {
@@ -594,6 +602,7 @@ impl<'c> Binder<'c> {
             .collect();
         for (i, arg) in args[1..].iter().enumerate() {
             if matches!(arg.kind, ExprKind::Star) {
+                self.reads_schema = true;
                 for col in columns.iter().filter(|c| !skipped.contains(&c.name)) {
                     let value = Expr {
                         kind: crate::plan::ExprKind::Column(col.name.clone()),
@@ -890,6 +899,7 @@ impl<'c> Binder<'c> {
     ) -> Result<Plan, BindError> {
         let (keys, schema) = match items {
             DistinctItems::All => {
+                self.reads_schema = true;
                 let keys = input
                     .schema
                     .iter()

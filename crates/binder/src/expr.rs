@@ -177,6 +177,7 @@ impl Binder<'_> {
             A::Binary { op: ast::BinaryOp::Str(str_op), op_span, lhs, rhs }
                 if matches!(lhs.kind, A::Star) =>
             {
+                self.reads_schema = true;
                 self.any_column(*str_op, *op_span, rhs, columns, span)
             }
             A::Binary { op, op_span, lhs, rhs } => {
@@ -830,6 +831,7 @@ impl Binder<'_> {
                 self.func(ScalarFunc::Case, bound, ty, span)
             }
             "column_ifexists" | "columnifexists" => {
+                self.reads_schema = true;
                 arity(2, "2 arguments")?;
                 let ast::ExprKind::Literal(ast::Literal::String(column)) = &args[0].kind else {
                     return Err(BindError::invalid(

@@ -47,6 +47,10 @@ pub struct Bound {
     pub plan: plan::Plan,
     /// Constructs that run but deserve attention.
     pub warnings: Vec<BindWarning>,
+    /// Whether the result depends on which columns a table has beyond those
+    /// the query names (`*`, name patterns, `search`, `union`, `getschema`,
+    /// `column_ifexists`): such a query needs every column loaded.
+    pub reads_schema: bool,
 }
 
 /// Binds a script against a catalog.

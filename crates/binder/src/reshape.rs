@@ -23,6 +23,14 @@ impl Binder<'_> {
         self.take(sorted, count, span)
     }
 
+    /// Notes a pattern with `*`: what it matches depends on the input's
+    /// columns.
+    fn note_patterns<'a>(&mut self, mut patterns: impl Iterator<Item = &'a Ident>) {
+        if patterns.any(|p| p.name.contains('*')) {
+            self.reads_schema = true;
+        }
+    }
+
     /// `project-away`: the input without the named columns (§3.3).
     pub(crate) fn project_away(
         &mut self,
@@ -30,6 +38,7 @@ impl Binder<'_> {
         patterns: &[Ident],
         span: Span,
     ) -> Result<Plan, BindError> {
+        self.note_patterns(patterns.iter());
         let matched = matching_columns(&input.schema, patterns)?;
         let kept: Vec<usize> = (0..input.schema.len()).filter(|i| !matched.contains(i)).collect();
         Ok(select(input, &kept, span))
@@ -42,6 +51,7 @@ impl Binder<'_> {
         patterns: &[Ident],
         span: Span,
     ) -> Result<Plan, BindError> {
+        self.note_patterns(patterns.iter());
         let mut kept = matching_columns(&input.schema, patterns)?;
         kept.sort_unstable();
         kept.dedup();
@@ -57,6 +67,7 @@ impl Binder<'_> {
         items: &[(Ident, Option<Ident>)],
         span: Span,
     ) -> Result<Plan, BindError> {
+        self.note_patterns(items.iter().map(|(p, _)| p));
         let mut order: Vec<usize> = Vec::new();
         for (pattern, direction) in items {
             let mut found = matching_columns(&input.schema, std::slice::from_ref(pattern))?;

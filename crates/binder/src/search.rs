@@ -21,6 +21,7 @@ impl Binder<'_> {
         args: &SearchArgs,
         span: Span,
     ) -> Result<Plan, BindError> {
+        self.reads_schema = true;
         let mut case_sensitive = false;
         for param in &args.params {
             match (param.name.name.as_str(), param.value.name.as_str()) {

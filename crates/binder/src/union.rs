@@ -18,6 +18,7 @@ impl Binder<'_> {
         legs: &[ast::Expr],
         span: Span,
     ) -> Result<Plan, BindError> {
+        self.reads_schema = true;
         let (mut inner, mut source, mut fuzzy) = (false, None, false);
         for param in params {
             match (param.name.name.as_str(), param.value.name.as_str()) {

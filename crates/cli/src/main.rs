@@ -155,12 +155,24 @@ fn main() -> ExitCode {
 
 fn run(args: RunArgs) -> miette::Result<()> {
     let (name, text) = query_text(&args)?;
-    let mut session = session(&args.data)?;
-    session.set_strict(args.strict);
-
     let source = NamedSource::new(name, text.clone());
-    let result =
-        session.query(&text).map_err(|e| Report::new(e).with_source_code(source.clone()))?;
+    // Only the columns the query reads are loaded; should the query's
+    // result columns then differ from those planned over every column, it
+    // runs again over every column.
+    let (mut session, planned) = session_for(&args.data, Some(&text))?;
+    session.set_strict(args.strict);
+    let mut result = session.query(&text);
+    let differs = match (&planned, &result) {
+        (Some(planned), Ok(result)) => planned.result != result.columns,
+        (Some(_), Err(_)) => true,
+        (None, _) => false,
+    };
+    if differs {
+        let (mut full, _) = session_for(&args.data, None)?;
+        full.set_strict(args.strict);
+        result = full.query(&text);
+    }
+    let result = result.map_err(|e| Report::new(e).with_source_code(source.clone()))?;
     for warning in &result.warnings {
         eprint_report(&Report::new(warning.clone()).with_source_code(source.clone()));
     }
@@ -197,6 +209,16 @@ fn check(args: CheckArgs) -> ExitCode {
 
 /// A session with the data options applied and the tables loaded.
 pub(crate) fn session(args: &DataArgs) -> miette::Result<Session> {
+    Ok(session_for(args, None)?.0)
+}
+
+/// A session with the data options applied and the tables loaded: for one
+/// query, only the columns it reads of the tables whose columns a schema
+/// gives, and what the query was planned to return.
+fn session_for(
+    args: &DataArgs,
+    query: Option<&str>,
+) -> miette::Result<(Session, Option<calypso_engine::ColumnsRead>)> {
     let mut session = Session::new();
     if let Some(dir) = &args.schemas {
         session.catalog_mut().add_schema_dir(dir)?;
@@ -205,23 +227,46 @@ pub(crate) fn session(args: &DataArgs) -> miette::Result<Session> {
         session.set_now(Some(parse_now(now)?));
     }
     let sources = resolve_sources(&args.data, &args.tables)?;
-    load(&mut session, &sources, args.skip_bad_rows)?;
-    Ok(session)
+    let planned = match query {
+        Some(text) => {
+            let mut schemas = Vec::new();
+            for source in &sources {
+                let known =
+                    calypso_io::schema_columns(&source.name, &source.files, session.catalog_mut())?;
+                schemas.extend(known.map(|columns| (source.name.clone(), columns)));
+            }
+            session.columns_read(text, &schemas)
+        }
+        None => None,
+    };
+    let read = planned.as_ref().map(|p| &p.tables);
+    load(&mut session, &sources, args.skip_bad_rows, read)?;
+    Ok((session, planned))
 }
 
 /// Loads tables into a session, with progress for a long load; what could
-/// not be read is reported once the bar is gone.
+/// not be read is reported once the bar is gone. With `read`, a table loads
+/// what is listed for it, or as little as it can when it is not listed.
 pub(crate) fn load(
     session: &mut Session,
     sources: &[calypso_io::TableSource],
     skip_bad_rows: bool,
+    read: Option<&std::collections::HashMap<String, calypso_engine::Needed>>,
 ) -> Result<Vec<String>, calypso_io::LoadError> {
     let progress =
         progress::Progress::start(progress::total_size(sources.iter().flat_map(|s| &s.files)));
-    let options = LoadOptions { skip_bad_rows, progress: progress.counter() };
     let mut names = Vec::new();
     for source in sources {
-        names.push(session.load(source, options.clone())?.name.clone());
+        let options = LoadOptions {
+            skip_bad_rows,
+            progress: progress.counter(),
+            columns: read.and_then(|r| match r.get(&source.name) {
+                Some(calypso_engine::Needed::Columns(columns)) => Some(columns.clone()),
+                Some(calypso_engine::Needed::All) => None,
+                None => Some(Vec::new()),
+            }),
+        };
+        names.push(session.load(source, options)?.name.clone());
     }
     progress.finish();
     for name in &names {
@@ -253,7 +298,11 @@ fn convert(args: ConvertArgs) -> miette::Result<()> {
     }
     let name = args.table.clone().unwrap_or_else(|| calypso_io::table_name(&args.output));
     let progress = progress::Progress::start(progress::total_size(files.iter()));
-    let options = LoadOptions { skip_bad_rows: args.skip_bad_rows, progress: progress.counter() };
+    let options = LoadOptions {
+        skip_bad_rows: args.skip_bad_rows,
+        progress: progress.counter(),
+        columns: None,
+    };
     let table = calypso_io::load_table(&name, &files, &catalog, options)?;
     progress.finish();
     report_load(&table);

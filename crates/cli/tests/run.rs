@@ -344,3 +344,35 @@ fn table_patterns_bind_every_matching_file() {
     assert_eq!(out.status.code(), Some(1));
     assert!(stderr(&out).contains("matches no data file"), "{}", stderr(&out));
 }
+
+/// `calypso run` loads only the columns a query reads, yet every answer is
+/// the one a whole-table load gives, columns no schema names included.
+#[test]
+fn loading_only_the_columns_read_changes_no_answer() {
+    let dir = tempfile::tempdir().unwrap();
+    let dump = dir.path().join("SigninLogs.jsonl");
+    std::fs::write(
+        &dump,
+        "{\"UserPrincipalName\":\"a@x.com\",\"ResultType\":\"0\",\"Custom\":\"c1\"}\n\
+         {\"UserPrincipalName\":\"b@x.com\",\"ResultType\":\"50126\",\"CustomTag\":\"t2\"}\n",
+    )
+    .unwrap();
+    let run = |query: &str| {
+        let out = calypso(&["run", "-q", query, "-d", dump.to_str().unwrap(), "-f", "jsonl"]);
+        assert!(out.status.success(), "{query}: {}", stderr(&out));
+        stdout(&out).lines().map(|l| serde_json::from_str(l).unwrap()).collect::<Vec<Value>>()
+    };
+    // Whole rows: the schema's columns and the two it does not name.
+    let rows = run("SigninLogs | take 1");
+    assert_eq!(rows[0].as_object().unwrap().len(), 98, "{}", rows[0]);
+    assert_eq!(rows[0]["Custom"], "c1");
+    // A few columns, and columns reached by name or pattern.
+    assert_eq!(
+        run("SigninLogs | where ResultType != '0' | project UserPrincipalName")[0]["UserPrincipalName"],
+        "b@x.com"
+    );
+    assert_eq!(run("SigninLogs | project c = column_ifexists('Custom', 'none')")[1]["c"], "");
+    assert_eq!(run("SigninLogs | project-keep Custom* | take 1")[0].as_object().unwrap().len(), 2);
+    assert_eq!(run("SigninLogs | search 't2' | count")[0]["Count"], 1);
+    assert_eq!(run("SigninLogs | count")[0]["Count"], 2);
+}

@@ -25,7 +25,11 @@ use datafusion::arrow::compute::cast;
 use datafusion::arrow::datatypes::Schema;
 use datafusion::arrow::record_batch::RecordBatch;
 use datafusion::catalog::TableProvider;
+use datafusion::common::tree_node::TreeNodeRecursion;
 use datafusion::datasource::MemTable;
+use datafusion::logical_expr::LogicalPlan;
+use datafusion::optimizer::optimize_projections::OptimizeProjections;
+use datafusion::optimizer::{Optimizer, OptimizerContext};
 use datafusion::prelude::{SessionConfig, SessionContext};
 use miette::Diagnostic;
 use thiserror::Error;
@@ -200,6 +204,39 @@ impl Session {
         Some(bound.plan.schema)
     }
 
+    /// What a query reads of each of `tables` (name and columns, with no
+    /// rows yet), found by planning it over empty tables without running it:
+    /// the columns DataFusion's projection pruning keeps in each scan, and
+    /// every column the text names (binding needs those to exist even where
+    /// their values are never used); and the query's result columns. A
+    /// caller loads only those columns, and runs the query again over every
+    /// column should the result columns differ or the query fail.
+    ///
+    /// A table whose scans keep every column the schema gives may need the
+    /// columns no schema names as well (a query that returns whole rows):
+    /// it is [`Needed::All`]. `None` when the query does not plan, or when
+    /// its result depends on which columns the tables have beyond those it
+    /// names (`*`, name patterns, `search`, `union`, `getschema`,
+    /// `column_ifexists`): every column of every table is then needed.
+    pub fn columns_read(
+        &self,
+        text: &str,
+        tables: &[(String, Vec<calypso_io::ColumnSchema>)],
+    ) -> Option<ColumnsRead> {
+        // Planning recurses as deep as the query's expressions (`search`
+        // over a wide table is an `or` of a term a column): a thread with
+        // room for that, whatever the caller's stack.
+        let now = self.now;
+        std::thread::scope(|scope| {
+            std::thread::Builder::new()
+                .stack_size(PLANNING_STACK)
+                .spawn_scoped(scope, || plan_columns_read(now, text, tables))
+                .ok()?
+                .join()
+                .ok()?
+        })
+    }
+
     /// Parses, binds and runs a query text.
     pub fn query(&self, text: &str) -> Result<QueryResult, QueryError> {
         self.run_query(text, false)
@@ -263,12 +300,7 @@ impl Session {
         };
         let plan = lowerer.plan(plan)?;
 
-        let ctx =
-            SessionContext::new_with_config(SessionConfig::new().with_target_partitions(threads()));
-        // DataFusion 55's common-subexpression rule breaks plans where two
-        // aggregates share a FILTER (`countif(v > 2), sumif(v, v > 2)`: an
-        // internal nullability error); it only saves recomputation.
-        ctx.remove_optimizer_rule("common_sub_expression_eliminate");
+        let ctx = context();
         let work = async { ctx.execute_logical_plan(plan).await?.collect().await };
         if !interruptible {
             return Ok(self.runtime.block_on(work)?);
@@ -282,6 +314,123 @@ impl Session {
             }
         })
     }
+}
+
+/// The stack planning runs on, in [`Session::columns_read`].
+const PLANNING_STACK: usize = 64 << 20;
+
+/// [`Session::columns_read`]'s work, over a probe session of empty tables.
+fn plan_columns_read(
+    now: Option<i64>,
+    text: &str,
+    tables: &[(String, Vec<calypso_io::ColumnSchema>)],
+) -> Option<ColumnsRead> {
+    let mut probe = Session::new();
+    probe.now = now;
+    for (name, columns) in tables {
+        let table = Table {
+            name: name.clone(),
+            columns: columns.clone(),
+            batches: Vec::new(),
+            report: calypso_io::LoadReport::default(),
+        };
+        probe.add_table(table).ok()?;
+    }
+    let script = calypso_syntax::parse(text).ok()?;
+    let bound = calypso_binder::bind(&script, &probe, BindOptions { strict: false }).ok()?;
+    if bound.reads_schema {
+        return None;
+    }
+    let subqueries: HashMap<_, _> =
+        bound.plan.subqueries().into_iter().map(|(id, _, _)| (id, Vec::new())).collect();
+    let mut plans = vec![bound.plan.clone()];
+    plans.extend(bound.plan.subqueries().into_iter().map(|(_, plan, _)| plan));
+    let mut read: HashMap<String, Vec<String>> = HashMap::new();
+    for plan in &plans {
+        let mut lowerer = lower::Lowerer {
+            ctx: scalar::Ctx { now: 0, subqueries: subqueries.clone() },
+            tables: &probe.providers,
+            runtime: &probe.runtime,
+            next_alias: 0,
+        };
+        let lowered = lowerer.plan(plan).ok()?;
+        // Projection pruning alone: the other rules would fold the
+        // placeholders that stand for subquery results, and could
+        // drop a scan whose filter then looks constant.
+        let prune = Optimizer::with_rules(vec![Arc::new(OptimizeProjections::new())]);
+        let optimized = prune.optimize(lowered, &OptimizerContext::new(), |_, _| {}).ok()?;
+        optimized
+            .apply_with_subqueries(|node| {
+                if let LogicalPlan::TableScan(scan) = node {
+                    let schema = scan.source.schema();
+                    let names: Vec<String> = match &scan.projection {
+                        Some(indices) => {
+                            indices.iter().map(|&i| schema.field(i).name().clone()).collect()
+                        }
+                        None => schema.fields().iter().map(|f| f.name().clone()).collect(),
+                    };
+                    let entry = read.entry(scan.table_name.table().to_owned()).or_default();
+                    for name in names {
+                        if !entry.contains(&name) {
+                            entry.push(name);
+                        }
+                    }
+                }
+                Ok(TreeNodeRecursion::Continue)
+            })
+            .ok()?;
+    }
+    let named: std::collections::HashSet<String> = calypso_syntax::lexer::tokenize(text)
+        .ok()?
+        .into_iter()
+        .filter_map(|t| match t.kind {
+            calypso_syntax::lexer::TokenKind::Ident(w)
+            | calypso_syntax::lexer::TokenKind::QuotedIdent(w) => Some(w),
+            _ => None,
+        })
+        .collect();
+    let mut needed = HashMap::new();
+    for (name, columns) in tables {
+        let Some(mut kept) = read.remove(name) else { continue };
+        for column in columns {
+            if named.contains(&column.name) && !kept.contains(&column.name) {
+                kept.push(column.name.clone());
+            }
+        }
+        let all = columns.iter().all(|c| kept.contains(&c.name));
+        needed.insert(name.clone(), if all { Needed::All } else { Needed::Columns(kept) });
+    }
+    Some(ColumnsRead { tables: needed, result: bound.plan.schema })
+}
+
+/// What a query reads, from [`Session::columns_read`].
+#[derive(Clone, Debug, PartialEq)]
+pub struct ColumnsRead {
+    /// What the query reads of each table it scans, by table name; a table
+    /// it does not scan is absent.
+    pub tables: HashMap<String, Needed>,
+    /// The query's result columns.
+    pub result: Vec<Column>,
+}
+
+/// What a query reads of one table.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Needed {
+    /// These columns: the ones its scans keep and the ones its text names.
+    Columns(Vec<String>),
+    /// Every column, those no schema names too.
+    All,
+}
+
+/// The DataFusion context a plan runs in.
+fn context() -> SessionContext {
+    let ctx =
+        SessionContext::new_with_config(SessionConfig::new().with_target_partitions(threads()));
+    // DataFusion 55's common-subexpression rule breaks plans where two
+    // aggregates share a FILTER (`countif(v > 2), sumif(v, v > 2)`: an
+    // internal nullability error); it only saves recomputation.
+    ctx.remove_optimizer_rule("common_sub_expression_eliminate");
+    ctx
 }
 
 /// How many threads queries and scans use: one a core.

@@ -53,8 +53,10 @@ impl Lowerer<'_> {
                     .tables
                     .get(table)
                     .ok_or_else(|| QueryError::internal(format!("table `{table}` vanished")))?;
+                // Bare: a KQL name is case-sensitive and must not be
+                // normalised as a SQL identifier is.
                 LogicalPlanBuilder::scan(
-                    table.as_str(),
+                    datafusion::common::TableReference::bare(table.as_str()),
                     provider_as_source(provider.clone()),
                     None,
                 )?

@@ -8,9 +8,11 @@
 //! the whole file. Arrays are cut into records by a scanner that follows
 //! strings and nesting, so they stream like JSON lines.
 //!
-//! FIXME: every column is decoded, not only those the query reads, and each
-//! record goes through a `serde_json::Value`; decoding only the referenced
-//! columns straight into builders is the next step for large dumps.
+//! When the load asks for some columns only ([`crate::LoadOptions::columns`]),
+//! the others are neither converted nor kept. FIXME: each record still goes
+//! through a `serde_json::Value` (every member is parsed, the unwanted ones
+//! dropped); decoding the wanted members straight into builders, and
+//! filtering as the file is read, are the next steps for large dumps.
 
 use std::io::BufRead;
 use std::path::Path;

@@ -25,7 +25,7 @@ use datafusion::arrow::record_batch::RecordBatch;
 pub use catalog::{Catalog, builtin};
 pub use encoding::{KQL_TYPE_KEY, arrow_type, field};
 pub use error::{BadRecord, LineSource, LoadError};
-pub use load::{LoadOptions, load_table};
+pub use load::{LoadOptions, load_table, schema_columns};
 pub use parquet::write_parquet;
 pub use source::{TableSource, data_files, resolve_sources, table_name};
 

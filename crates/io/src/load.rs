@@ -41,6 +41,12 @@ pub struct LoadOptions {
     /// Counts the bytes read from the files (as stored, before
     /// decompression) as they are read, so that a caller can show progress.
     pub progress: Option<Arc<AtomicU64>>,
+    /// Read only these columns, when the table's columns come from a schema
+    /// (the catalog, `--schemas`, or the `Type` column): the others are
+    /// neither decoded nor kept. A query that reads few of a table's columns
+    /// needs only those in memory. Ignored for tables whose columns are
+    /// inferred, since no name is known before the rows are read.
+    pub columns: Option<Vec<String>>,
 }
 
 /// Loads one table from its files: JSON (lines, arrays, `{"records": […]}`),
@@ -52,7 +58,19 @@ pub fn load_table(
     options: LoadOptions,
 ) -> Result<Table, LoadError> {
     let formats = files.iter().map(|f| Format::require(f)).collect::<Result<Vec<_>, _>>()?;
-    let (known, origin) = known_columns(name, files, &formats, catalog)?;
+    let (mut known, origin) = known_columns(name, files, &formats, catalog)?;
+    let only_known = match &options.columns {
+        Some(wanted) if origin != SchemaOrigin::Inferred => {
+            let first = known.first().cloned();
+            known.retain(|c| wanted.contains(&c.name));
+            // Rows are counted by their cells: keep one column at least.
+            if known.is_empty() {
+                known.extend(first);
+            }
+            true
+        }
+        _ => false,
+    };
     if let Some(col) = known.iter().find(|c| c.ty == KqlType::Decimal) {
         return Err(LoadError::UnsupportedType {
             table: name.to_owned(),
@@ -67,6 +85,7 @@ pub fn load_table(
         index: &index,
         skip_bad_rows: options.skip_bad_rows,
         progress: options.progress,
+        only_known,
     };
 
     let mut parsed = Vec::new();
@@ -78,6 +97,19 @@ pub fn load_table(
         }
     }
     finish(name, files, known, origin, parsed)
+}
+
+/// The columns a schema gives the table (the catalog by its name, else by the
+/// first row's `Type`), before any row is read; `None` when its columns will
+/// be inferred from the rows.
+pub fn schema_columns(
+    name: &str,
+    files: &[PathBuf],
+    catalog: &Catalog,
+) -> Result<Option<Vec<ColumnSchema>>, LoadError> {
+    let formats = files.iter().map(|f| Format::require(f)).collect::<Result<Vec<_>, _>>()?;
+    let (known, origin) = known_columns(name, files, &formats, catalog)?;
+    Ok((origin != SchemaOrigin::Inferred).then_some(known))
 }
 
 /// The columns a schema names for the table, and where they came from: the
@@ -117,6 +149,8 @@ pub(crate) struct RowCtx<'a> {
     pub(crate) skip_bad_rows: bool,
     /// Bytes read so far, for progress.
     pub(crate) progress: Option<Arc<AtomicU64>>,
+    /// Drop every column but the known ones.
+    pub(crate) only_known: bool,
 }
 
 /// How the type of a column no schema names is guessed.
@@ -250,6 +284,9 @@ impl<'a> Rows<'a> {
         for (key, cell) in fields {
             if let Some(&idx) = self.ctx.index.get(key) {
                 slots[idx] = Some(cell);
+                continue;
+            }
+            if self.ctx.only_known {
                 continue;
             }
             let idx = match self.extra_index.get(key) {

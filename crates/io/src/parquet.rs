@@ -6,8 +6,9 @@
 //! converted as text values would be, and failures are counted. Nested types
 //! (lists, structs, maps) and decimals are refused by name.
 //!
-//! FIXME: the whole file is read; projecting the query's columns and pruning
-//! row groups on its time filter need the scan to know the query.
+//! When the load asks for some columns only ([`crate::LoadOptions::columns`]),
+//! the others are not decoded (a projection mask). FIXME: row groups are not
+//! yet pruned on the query's time filter; every row is read.
 
 use std::fs::File;
 use std::path::Path;
@@ -18,6 +19,7 @@ use datafusion::arrow::array::{Array, ArrayRef};
 use datafusion::arrow::compute::cast;
 use datafusion::arrow::datatypes::{DataType, Field};
 use datafusion::arrow::record_batch::RecordBatch;
+use datafusion::parquet::arrow::ProjectionMask;
 use datafusion::parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
 
 use crate::convert::{Cell, ColumnBuilder, typed_cells};
@@ -31,7 +33,8 @@ const BATCH_ROWS: usize = 64 * 1024;
 /// Reads every row group of a Parquet file into `out`, a batch at a time.
 pub(crate) fn read(path: &Path, ctx: &RowCtx, out: &mut Vec<Parsed>) -> Result<(), LoadError> {
     let mut first_row = 1;
-    for batch in batches(path)? {
+    let only = ctx.only_known.then(|| ctx.known.iter().map(|c| c.name.as_str()).collect());
+    for batch in batches(path, only)? {
         let batch = batch.map_err(|e| bad_parquet(path, e))?;
         let rows = batch.num_rows();
         out.push(parse_batch(path, ctx, &batch, first_row)?);
@@ -46,7 +49,7 @@ pub(crate) fn read(path: &Path, ctx: &RowCtx, out: &mut Vec<Parsed>) -> Result<(
 
 /// The `Type` of the first row, when the file has that column.
 pub(crate) fn first_type(path: &Path) -> Result<Option<String>, LoadError> {
-    let Some(batch) = batches(path)?.next() else { return Ok(None) };
+    let Some(batch) = batches(path, Some(vec!["Type"]))?.next() else { return Ok(None) };
     let batch = batch.map_err(|e| bad_parquet(path, e))?;
     let Some(column) = batch.column_by_name("Type") else { return Ok(None) };
     let Ok(text) = cast(column, &DataType::Utf8) else { return Ok(None) };
@@ -54,8 +57,11 @@ pub(crate) fn first_type(path: &Path) -> Result<Option<String>, LoadError> {
     Ok(text.and_then(|t| t.iter().flatten().next()).map(str::to_owned))
 }
 
+/// The file's rows in batches: every column, or only the top-level columns
+/// named in `only` (the others are not decoded).
 fn batches(
     path: &Path,
+    only: Option<Vec<&str>>,
 ) -> Result<datafusion::parquet::arrow::arrow_reader::ParquetRecordBatchReader, LoadError> {
     if is_compressed(path)? {
         return Err(bad_parquet(
@@ -66,7 +72,16 @@ fn batches(
     }
     let file = File::open(path).map_err(|e| unreadable(path, e))?;
     ParquetRecordBatchReaderBuilder::try_new(file)
-        .and_then(|b| b.with_batch_size(BATCH_ROWS).build())
+        .and_then(|b| {
+            let b = b.with_batch_size(BATCH_ROWS);
+            match only {
+                Some(names) => {
+                    let mask = ProjectionMask::columns(b.parquet_schema(), names);
+                    b.with_projection(mask).build()
+                }
+                None => b.build(),
+            }
+        })
         .map_err(|e| bad_parquet(path, e))
 }
 
@@ -82,8 +97,12 @@ fn parse_batch(
     let mut failures: Vec<Option<Failure>> = vec![None; ctx.known.len()];
     let mut extras = Vec::new();
     for (field, column) in batch.schema().fields().iter().zip(batch.columns()) {
+        let idx = ctx.index.get(field.name().as_str());
+        if idx.is_none() && ctx.only_known {
+            continue;
+        }
         let (array, ty) = kql_column(path, field, column)?;
-        match ctx.index.get(field.name().as_str()) {
+        match idx {
             Some(&idx) => {
                 let want = ctx.known[idx].ty;
                 known[idx] = Some(if ty == want {

@@ -286,3 +286,45 @@ fn parquet_columns_of_nested_types_are_refused_by_name() {
     let LoadError::ParquetType { column, expected, .. } = &err else { panic!("{err:?}") };
     assert_eq!((column.as_str(), expected.as_str()), ("Tags", "which no KQL type stores"));
 }
+
+#[test]
+fn only_the_columns_asked_for_are_read_when_a_schema_names_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let lines = ROWS.join("\n") + "\n";
+    let jsonl = write(dir.path(), "a.jsonl", lines.as_bytes());
+    let full = load("SigninLogs", std::slice::from_ref(&jsonl)).unwrap();
+    let parquet = dir.path().join("p.parquet");
+    write_parquet(&full, &parquet).unwrap();
+    let wanted = vec!["ResultType".to_owned(), "UserPrincipalName".to_owned()];
+    let only = |files: &[PathBuf], columns: Vec<String>| {
+        let options = LoadOptions { columns: Some(columns), ..LoadOptions::default() };
+        load_table("SigninLogs", files, &builtin(), options).unwrap()
+    };
+    for (what, path) in [
+        ("JSON lines", jsonl.clone()),
+        ("CSV", write(dir.path(), "g.csv", CSV.as_bytes())),
+        ("Parquet", parquet),
+    ] {
+        let t = only(&[path], wanted.clone());
+        // In the catalog's order; `Extra`, which no schema names, is dropped.
+        let names: Vec<_> = t.columns.iter().map(|c| c.name.as_str()).collect();
+        assert_eq!(names, ["ResultType", "UserPrincipalName"], "{what}");
+        assert_eq!(t.report.rows, 3, "{what}");
+        let text = render(&t);
+        assert!(text.contains("| 50126      | b@x.com"), "{what}: {text}");
+    }
+    // No column asked for: one is kept, so the rows are still there.
+    let t = only(std::slice::from_ref(&jsonl), Vec::new());
+    assert_eq!((t.columns.len(), t.batches.iter().map(|b| b.num_rows()).sum::<usize>()), (1, 3));
+    // A table no schema names is read whole: its columns are not known
+    // before its rows are.
+    let custom = write(dir.path(), "Custom.jsonl", b"{\"a\":1,\"b\":2}\n");
+    let options = LoadOptions { columns: Some(vec!["a".to_owned()]), ..LoadOptions::default() };
+    let t = load_table("Custom", &[custom], &builtin(), options).unwrap();
+    assert_eq!(t.columns.len(), 2);
+    assert_eq!(
+        calypso_io::schema_columns("Custom", &[dir.path().join("Custom.jsonl")], &builtin())
+            .unwrap(),
+        None
+    );
+}

@@ -295,7 +295,8 @@ impl Repl {
             Ok(sources) => sources,
             Err(e) => return eprint_report(&Report::new(e)),
         };
-        let loaded = crate::load(&mut self.session.borrow_mut(), &sources, self.skip_bad_rows);
+        let loaded =
+            crate::load(&mut self.session.borrow_mut(), &sources, self.skip_bad_rows, None);
         let names = match loaded {
             Ok(names) => names,
             Err(e) => return eprint_report(&Report::new(e)),
