@@ -288,6 +288,11 @@ impl<'a> Lexer<'a> {
                 }
                 '\\' if !verbatim => {
                     let decoded = decode_escape(&self.src[at..]).map_err(|len| {
+                        // The bad sequence ends on a whole character.
+                        let rest = &self.src[at..];
+                        let len = (len.min(rest.len())..=rest.len())
+                            .find(|&n| rest.is_char_boundary(n))
+                            .unwrap_or(rest.len());
                         SyntaxError::InvalidEscape {
                             sequence: self.src[at..at + len].to_owned(),
                             span: Span::new(at, at + len),
@@ -512,6 +517,20 @@ mod tests {
         assert_eq!(s(r#""\u00e9""#), "é");
         assert!(matches!(tokenize(r#""\q""#), Err(SyntaxError::InvalidEscape { .. })));
         assert!(matches!(tokenize("\"abc"), Err(SyntaxError::UnterminatedString { .. })));
+    }
+
+    #[test]
+    fn a_bad_escape_before_a_wide_character_is_reported_whole() {
+        // Found by fuzzing: the octal escape's three digits would end inside
+        // `Ց` (two bytes); the error now spans the whole character.
+        for src in ["\"\\33Ց\"", "\"\\uAՑ\"", "\"\\xé\""] {
+            match tokenize(src) {
+                Err(SyntaxError::InvalidEscape { sequence, span }) => {
+                    assert_eq!(&src[span.start..span.end], sequence, "{src}");
+                }
+                other => panic!("{src}: {other:?}"),
+            }
+        }
     }
 
     #[test]
