@@ -370,6 +370,15 @@ impl ArrayScanner<'_> {
 fn parse_chunk(path: &Path, ctx: &RowCtx, chunk: &Chunk) -> Result<Parsed, LoadError> {
     let mut rows = Rows::new(ctx, Inference::Json);
     for (line, column, text) in chunk.records() {
+        // Only some columns wanted: skip the other members unparsed. A
+        // record that fails is read again the plain way, for its error.
+        if ctx.only_known
+            && let Ok(kept) = wanted_members(text, ctx)
+        {
+            let names = |i: usize| ctx.known[i].name.as_str();
+            rows.push(line, kept.iter().map(|(i, v)| (names(*i), Cell::from_json(v))));
+            continue;
+        }
         match object(text) {
             Ok(fields) => {
                 rows.push(line, fields.iter().map(|(k, v)| (k.as_str(), Cell::from_json(v))))
@@ -399,6 +408,75 @@ fn parse_chunk(path: &Path, ctx: &RowCtx, chunk: &Chunk) -> Result<Parsed, LoadE
         }
     }
     Ok(rows.finish(path))
+}
+
+/// The members of a record whose names are known columns, by column
+/// position; the others are skipped without being built
+/// ([`serde::de::IgnoredAny`]).
+fn wanted_members(text: &[u8], ctx: &RowCtx) -> serde_json::Result<Vec<(usize, Value)>> {
+    let mut de = serde_json::Deserializer::from_slice(text);
+    let kept = serde::de::DeserializeSeed::deserialize(Wanted { ctx }, &mut de)?;
+    de.end()?;
+    Ok(kept)
+}
+
+/// Reads an object, keeping the members [`wanted_members`] wants.
+struct Wanted<'a, 'c> {
+    ctx: &'a RowCtx<'c>,
+}
+
+impl<'de> serde::de::DeserializeSeed<'de> for Wanted<'_, '_> {
+    type Value = Vec<(usize, Value)>;
+
+    fn deserialize<D: serde::Deserializer<'de>>(self, de: D) -> Result<Self::Value, D::Error> {
+        de.deserialize_map(self)
+    }
+}
+
+impl<'de> serde::de::Visitor<'de> for Wanted<'_, '_> {
+    type Value = Vec<(usize, Value)>;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("a JSON object")
+    }
+
+    fn visit_map<M: serde::de::MapAccess<'de>>(self, mut map: M) -> Result<Self::Value, M::Error> {
+        let mut kept = Vec::new();
+        while let Some(key) = map.next_key::<Key<'de>>()? {
+            match self.ctx.index.get(key.0.as_ref()) {
+                Some(&i) => kept.push((i, map.next_value::<Value>()?)),
+                None => {
+                    map.next_value::<serde::de::IgnoredAny>()?;
+                }
+            }
+        }
+        Ok(kept)
+    }
+}
+
+/// A member's name, borrowed from the text unless it had escapes.
+struct Key<'de>(std::borrow::Cow<'de, str>);
+
+impl<'de> serde::Deserialize<'de> for Key<'de> {
+    fn deserialize<D: serde::Deserializer<'de>>(de: D) -> Result<Self, D::Error> {
+        struct KeyVisitor;
+        impl<'de> serde::de::Visitor<'de> for KeyVisitor {
+            type Value = Key<'de>;
+
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a member name")
+            }
+
+            fn visit_borrowed_str<E>(self, s: &'de str) -> Result<Key<'de>, E> {
+                Ok(Key(std::borrow::Cow::Borrowed(s)))
+            }
+
+            fn visit_str<E>(self, s: &str) -> Result<Key<'de>, E> {
+                Ok(Key(std::borrow::Cow::Owned(s.to_owned())))
+            }
+        }
+        de.deserialize_str(KeyVisitor)
+    }
 }
 
 /// A record as a JSON object, or the line and column within it (1-based)

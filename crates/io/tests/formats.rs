@@ -328,3 +328,43 @@ fn only_the_columns_asked_for_are_read_when_a_schema_names_them() {
         None
     );
 }
+
+#[test]
+fn reading_some_columns_of_json_keeps_values_keys_and_errors_as_a_whole_read_does() {
+    let dir = tempfile::tempdir().unwrap();
+    // An escaped member name, a nested value, a number for a string.
+    let text = "{\"Result\\u0054ype\":0,\"DeviceDetail\":{\"os\":\"x\",\"ids\":[1]},\"Junk\":[{\"a\":[1,{}]}]}\n\
+                {\"ResultType\":\"50126\",\"DeviceDetail\":null}\n";
+    let path = write(dir.path(), "a.jsonl", text.as_bytes());
+    let wanted = vec!["ResultType".to_owned(), "DeviceDetail".to_owned()];
+    let options = LoadOptions { columns: Some(wanted.clone()), ..LoadOptions::default() };
+    let some = load_table("SigninLogs", std::slice::from_ref(&path), &builtin(), options).unwrap();
+    let whole = load("SigninLogs", &[path]).unwrap();
+    let pick = |t: &Table| {
+        let batch = &t.batches[0];
+        let names: Vec<_> = t.columns.iter().map(|c| c.name.as_str()).collect();
+        let at = |n: &str| names.iter().position(|c| *c == n).unwrap();
+        let cols =
+            [batch.column(at("ResultType")).clone(), batch.column(at("DeviceDetail")).clone()];
+        pretty_format_batches(&[datafusion::arrow::record_batch::RecordBatch::try_from_iter([
+            ("r", cols[0].clone()),
+            ("d", cols[1].clone()),
+        ])
+        .unwrap()])
+        .unwrap()
+        .to_string()
+    };
+    assert_eq!(pick(&some), pick(&whole));
+    assert!(pick(&some).contains("{\"os\":\"x\",\"ids\":[1]}"), "{}", pick(&some));
+
+    // A broken record: the same error, where the whole read puts it.
+    let bad =
+        write(dir.path(), "b.jsonl", b"{\"ResultType\":\"0\"}\n{\"ResultType\": \"0\",, }\n7\n");
+    let error = |columns| {
+        let options = LoadOptions { columns, ..LoadOptions::default() };
+        load_table("SigninLogs", std::slice::from_ref(&bad), &builtin(), options)
+            .unwrap_err()
+            .to_string()
+    };
+    assert_eq!(error(Some(wanted)), error(None));
+}
