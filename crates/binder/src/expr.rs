@@ -887,7 +887,7 @@ impl Binder<'_> {
             });
         }
         let (min, max) = match window {
-            W::RowNumber => (0, 1),
+            W::RowNumber => (0, 2),
             W::Prev | W::Next => (1, 3),
             W::RowCumsum => (1, 2),
             W::RowRankDense | W::RowRankMin => (1, 1),
@@ -908,14 +908,15 @@ impl Binder<'_> {
         }
         let mut bound = Vec::new();
         for (i, arg) in args.iter().enumerate() {
-            // `row_cumsum(x, restart)`: the restart predicate is a row's
-            // expression and may itself use `prev()` (the usual
-            // `g != prev(g)`); the lowering computes those first.
-            if window == W::RowCumsum && i == 1 {
+            // `row_cumsum(x, restart)`, `row_number(start, restart)`: the
+            // restart predicate is a row's expression and may itself use
+            // `prev()` (the usual `g != prev(g)`); the lowering computes
+            // those first.
+            if matches!(window, W::RowCumsum | W::RowNumber) && i == 1 {
                 let restart = self.scalar(arg, columns)?;
                 if restart.ty != KqlType::Bool {
                     return Err(BindError::types(
-                        "the restart predicate of `row_cumsum` must be a bool",
+                        format!("the restart predicate of `{name}` must be a bool"),
                         arg.span,
                         restart.ty.to_string(),
                     ));
@@ -928,7 +929,7 @@ impl Binder<'_> {
                 });
                 if nested_restart {
                     return Err(BindError::unsupported(
-                        "window functions nested twice in `row_cumsum`",
+                        format!("window functions nested twice in `{name}`"),
                         arg.span,
                     ));
                 }

@@ -97,6 +97,7 @@ pub static LIBRARY: &[Signature] = &[
     sig("dayofweek", (1, 1), |t| all_of(t, &[Datetime]).map(|_| Timespan)),
     sig("dayofyear", (1, 1), |t| all_of(t, &[Datetime]).map(|_| Long)),
     sig("degrees", (1, 1), |t| all_of(t, &[Real]).map(|_| Real)),
+    sig("dynamic_to_json", (1, 1), |t| dynamics(t).map(|_| String)),
     sig("endofday", (1, 2), start_or_end),
     sig("endofmonth", (1, 2), start_or_end),
     sig("endofweek", (1, 2), start_or_end),

@@ -471,7 +471,7 @@ impl Lowerer<'_> {
             }
         }
         for w in &windows {
-            if let K::Window { id, func: W::RowCumsum, args } = &w.kind
+            if let K::Window { id, func: W::RowCumsum | W::RowNumber, args } = &w.kind
                 && let Some(restart) = args.get(1)
             {
                 restart.for_each_window(&mut |x| inner.push(x.clone()));
@@ -557,6 +557,16 @@ impl Lowerer<'_> {
                 None => None,
             };
             let value = match func {
+                W::RowNumber if args.len() == 2 => {
+                    // Restarting: numbered within its segment.
+                    let segment = ident(format!("__seg{id}"));
+                    let built = row_number()
+                        .partition_by(vec![segment])
+                        .order_by(order.to_vec())
+                        .build()?;
+                    partitioned.push(built.alias(format!("__w{id}")));
+                    continue;
+                }
                 W::RowNumber => continue,
                 W::RowRankDense | W::RowRankMin => {
                     // A new run starts at the first row and wherever the term

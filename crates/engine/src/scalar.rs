@@ -130,14 +130,20 @@ impl Ctx {
             }
             ExprKind::Call { func, args } => self.call(*func, args, e.ty)?,
             ExprKind::Window {
-                func: calypso_binder::plan::WindowFunc::RowNumber, args, ..
+                id,
+                func: calypso_binder::plan::WindowFunc::RowNumber,
+                args,
+                ..
             } => {
                 let start = match args.first().map(|a| &a.kind) {
                     Some(ExprKind::Literal(Value::Long(n))) => *n,
                     Some(ExprKind::Literal(Value::Int(n))) => i64::from(*n),
                     _ => 1,
                 };
-                cast(ident("__rowidx"), DataType::Int64) + lit(start - 1)
+                // With a restart predicate, the number within its segment.
+                let number =
+                    if args.len() == 2 { format!("__w{id}") } else { "__rowidx".to_owned() };
+                cast(ident(number), DataType::Int64) + lit(start - 1)
             }
             ExprKind::Window { id, .. } => ident(format!("__w{id}")),
             ExprKind::Subquery { id, scalar: true, .. } => match self.subquery(*id)?.first() {

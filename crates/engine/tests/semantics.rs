@@ -1458,6 +1458,42 @@ fn row_cumsum_restarts_where_its_predicate_is_true() {
 }
 
 #[test]
+fn row_number_restarts_where_its_predicate_is_true() {
+    // Oracle r3-window-series-scan-0034: numbered within each `k`, from 1;
+    // here from 0, and beside a restarting sum with its own predicate.
+    let s = session(&[]);
+    let q = "datatable(k:long, v:long)[1,10, 1,20, 2,30, 2,40, 2,50] | sort by k asc, v asc \
+             | serialize within = row_number(0, k != prev(k)), all = row_number(), \
+             cs = row_cumsum(v, v > 25)";
+    let rows = run(&s, q).1;
+    let within: Vec<&Value> = rows.iter().map(|r| &r[2]).collect();
+    let all: Vec<&Value> = rows.iter().map(|r| &r[3]).collect();
+    let cs: Vec<&Value> = rows.iter().map(|r| &r[4]).collect();
+    assert_eq!(within, [&json!(0), &json!(1), &json!(0), &json!(1), &json!(2)]);
+    assert_eq!(all, [&json!(1), &json!(2), &json!(3), &json!(4), &json!(5)]);
+    assert_eq!(cs, [&json!(10), &json!(30), &json!(30), &json!(40), &json!(50)]);
+    let err = s.query("print x = 1 | serialize c = row_number(1, 1)").unwrap_err().to_string();
+    assert_eq!(err, "the restart predicate of `row_number` must be a bool");
+}
+
+#[test]
+fn dynamic_to_json_sorts_every_bags_keys() {
+    let s = session(&[]);
+    let q = r#"print a = dynamic_to_json(dynamic({"b": {"z": 1, "y": [2, {"d": 1, "c": null}]}, "a": "x"})),
+             b = dynamic_to_json(dynamic([3, "t"])), c = dynamic_to_json(dynamic("plain")),
+             d = dynamic_to_json(dynamic(null))"#;
+    assert_eq!(
+        run(&s, q).1,
+        [[
+            json!(r#"{"a":"x","b":{"y":[2,{"c":null,"d":1}],"z":1}}"#),
+            json!(r#"[3,"t"]"#),
+            json!("plain"),
+            json!("")
+        ]]
+    );
+}
+
+#[test]
 fn row_ranks_over_serialized_rows_and_string_defaults_of_prev() {
     let s = session(&[]);
     let q = "datatable(x:long)[5, 5, 5, 3, 3, 8] | sort by x desc \

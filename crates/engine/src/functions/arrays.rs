@@ -103,6 +103,31 @@ pub(crate) fn bag_keys(args: &[ArrayRef], _: &[KqlType], _: KqlType) -> Result<A
     })))
 }
 
+/// `dynamic_to_json(d)`: an array or bag as compact JSON with every bag's
+/// keys sorted by name, at any depth; any other value as `tostring` writes
+/// it.
+pub(crate) fn dynamic_to_json(args: &[ArrayRef], _: &[KqlType], _: KqlType) -> Result<ArrayRef> {
+    fn sorted(value: &Value) -> Value {
+        match value {
+            Value::Object(bag) => {
+                let mut pairs: Vec<_> = bag.iter().collect();
+                pairs.sort_by(|a, b| a.0.cmp(b.0));
+                Value::Object(pairs.into_iter().map(|(k, v)| (k.clone(), sorted(v))).collect())
+            }
+            Value::Array(items) => Value::Array(items.iter().map(sorted).collect()),
+            other => other.clone(),
+        }
+    }
+    let texts = (0..rows(args)).map(|r| {
+        let value = value(args, 0, r);
+        Some(match &value {
+            Value::Array(_) | Value::Object(_) => sorted(&value).to_string(),
+            other => dynamic_text(other),
+        })
+    });
+    Ok(Arc::new(StringArray::from_iter(texts)))
+}
+
 /// Distinct values of the arrays, in order of first appearance; `keep`
 /// says which to keep given how many arrays hold each.
 fn set_op(args: &[ArrayRef], keep: impl Fn(usize, usize) -> bool) -> ArrayRef {

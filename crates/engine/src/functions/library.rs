@@ -131,6 +131,7 @@ pub(crate) fn kernel(name: &str) -> Option<Kernel> {
         "array_sort_asc" => arrays::array_sort_asc,
         "array_sort_desc" => arrays::array_sort_desc,
         "bag_keys" => arrays::bag_keys,
+        "dynamic_to_json" => arrays::dynamic_to_json,
         "base64_decode_tostring" => base64_decode,
         "base64_encode_tostring" => base64_encode,
         "countof" => countof,
