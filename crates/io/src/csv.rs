@@ -18,7 +18,7 @@ use crate::LoadError;
 use crate::convert::{Cell, Kind};
 use crate::error::{BadRecord, LineSource};
 use crate::file::{line_text, open_counted, unreadable};
-use crate::load::{CHUNK_BYTES, Inference, Parsed, RowCtx, Rows, parse_parallel, threads};
+use crate::load::{CHUNK_BYTES, Inference, Parsed, RowCtx, Rows, pipeline};
 
 /// The suffix the portal gives datetime columns.
 const UTC_SUFFIX: &str = " [UTC]";
@@ -28,42 +28,31 @@ pub(crate) fn read(path: &Path, ctx: &RowCtx, out: &mut Vec<Parsed>) -> Result<(
     let mut reader = reader(path, ctx.progress.clone())?;
     let header = Header::read(path, &mut reader)?;
     let mut rows = reader.into_records();
-    let mut done = false;
-    while !done {
-        // A chunk a core, then parse them together.
-        let mut batch: Vec<Vec<(usize, Result<StringRecord, String>)>> =
-            Vec::with_capacity(threads());
-        while batch.len() < threads() && !done {
-            let mut chunk = Vec::new();
-            let mut bytes = 0;
-            while bytes < CHUNK_BYTES {
-                let Some(record) = rows.next() else {
-                    done = true;
-                    break;
-                };
-                match record {
-                    Ok(record) => {
-                        let line = record.position().map_or(0, |p| p.line() as usize);
-                        bytes += record.as_slice().len();
-                        chunk.push((line, Ok(record)));
+    // Records are split from the text on this thread, a chunk at a time,
+    // while the workers convert the chunks already read.
+    let next_chunk = || {
+        let mut chunk: Vec<(usize, Result<StringRecord, String>)> = Vec::new();
+        let mut bytes = 0;
+        while bytes < CHUNK_BYTES {
+            let Some(record) = rows.next() else { break };
+            match record {
+                Ok(record) => {
+                    let line = record.position().map_or(0, |p| p.line() as usize);
+                    bytes += record.as_slice().len();
+                    chunk.push((line, Ok(record)));
+                }
+                Err(e) => {
+                    let (line, reason) = describe(&e);
+                    if !ctx.skip_bad_rows || line == 0 {
+                        return Err(bad_csv(path, line, reason));
                     }
-                    Err(e) => {
-                        let (line, reason) = describe(&e);
-                        if !ctx.skip_bad_rows || line == 0 {
-                            return Err(bad_csv(path, line, reason));
-                        }
-                        chunk.push((line, Err(reason)));
-                    }
+                    chunk.push((line, Err(reason)));
                 }
             }
-            if !chunk.is_empty() {
-                batch.push(chunk);
-            }
         }
-        for parsed in parse_parallel(&batch, |chunk| parse_chunk(path, ctx, &header, chunk)) {
-            out.push(parsed?);
-        }
-    }
+        Ok((!chunk.is_empty()).then_some(chunk))
+    };
+    out.extend(pipeline(next_chunk, |chunk| parse_chunk(path, ctx, &header, chunk))?);
     Ok(())
 }
 

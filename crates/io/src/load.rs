@@ -153,6 +153,19 @@ pub(crate) struct RowCtx<'a> {
     pub(crate) only_known: bool,
 }
 
+impl RowCtx<'_> {
+    /// The position of a known column: by comparing names when there are
+    /// few (a query's columns; cheaper than hashing each member's name),
+    /// else through the index.
+    pub(crate) fn position(&self, name: &str) -> Option<usize> {
+        if self.known.len() <= 16 {
+            self.known.iter().position(|c| c.name == name)
+        } else {
+            self.index.get(name).copied()
+        }
+    }
+}
+
 /// How the type of a column no schema names is guessed.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Inference {
@@ -305,6 +318,28 @@ impl<'a> Rows<'a> {
             }
             extra.push(&cell, self.inference);
         }
+        self.finish_row(line, slots);
+    }
+
+    /// A record given as the cells of known columns, by position: for
+    /// readers that keep only the known columns and have found each
+    /// member's column already.
+    pub(crate) fn push_known<'c>(
+        &mut self,
+        line: usize,
+        cells: impl IntoIterator<Item = (usize, Cell<'c>)>,
+    ) {
+        let mut slots: Vec<Option<Cell<'c>>> = vec![None; self.ctx.known.len()];
+        for (idx, cell) in cells {
+            slots[idx] = Some(cell);
+        }
+        self.finish_row(line, slots);
+    }
+
+    /// Appends a row's known cells (missing ones null) and pads the other
+    /// columns this record lacks.
+    fn finish_row(&mut self, line: usize, mut slots: Vec<Option<Cell<'_>>>) {
+        let rows = self.lines.len();
         for (idx, builder) in self.builders.iter_mut().enumerate() {
             let cell = slots[idx].take().unwrap_or(Cell::NULL);
             if !builder.append(&cell) {
@@ -333,15 +368,63 @@ impl<'a> Rows<'a> {
     }
 }
 
-/// Runs `parse` over `chunks` on up to one thread each, keeping their order.
-pub(crate) fn parse_parallel<C: Sync, T: Send>(
-    chunks: &[C],
-    parse: impl Fn(&C) -> T + Sync,
-) -> Vec<T> {
-    std::thread::scope(|scope| {
-        let handles: Vec<_> = chunks.iter().map(|chunk| scope.spawn(|| parse(chunk))).collect();
-        handles.into_iter().map(|h| h.join().expect("a chunk parser does not panic")).collect()
-    })
+/// Reads chunks with `next` on this thread while one worker a core parses
+/// them, so that reading and parsing overlap; the results in file order.
+/// The first failure in file order is returned, a read's or a parse's; once
+/// a chunk fails, no more are read.
+pub(crate) fn pipeline<C: Send, T: Send>(
+    mut next: impl FnMut() -> Result<Option<C>, LoadError>,
+    parse: impl Fn(&C) -> Result<T, LoadError> + Sync,
+) -> Result<Vec<T>, LoadError> {
+    use std::sync::atomic::{AtomicBool, Ordering::Relaxed};
+    let failed = AtomicBool::new(false);
+    // A few chunks wait at most: memory holds the text of about two a core.
+    let (send, receive) = std::sync::mpsc::sync_channel::<(usize, C)>(threads());
+    let receive = std::sync::Mutex::new(receive);
+    let mut done: Vec<(usize, Result<T, LoadError>)> = Vec::new();
+    let read = std::thread::scope(|scope| {
+        let workers: Vec<_> = (0..threads())
+            .map(|_| {
+                scope.spawn(|| {
+                    let mut parsed = Vec::new();
+                    loop {
+                        let next =
+                            receive.lock().map_err(|_| ()).and_then(|r| r.recv().map_err(|_| ()));
+                        let Ok((seq, chunk)) = next else { return parsed };
+                        let result = parse(&chunk);
+                        if result.is_err() {
+                            failed.store(true, Relaxed);
+                        }
+                        parsed.push((seq, result));
+                    }
+                })
+            })
+            .collect();
+        let mut seq = 0;
+        let read = loop {
+            if failed.load(Relaxed) {
+                break Ok(());
+            }
+            match next() {
+                Ok(Some(chunk)) => {
+                    if send.send((seq, chunk)).is_err() {
+                        break Ok(());
+                    }
+                    seq += 1;
+                }
+                Ok(None) => break Ok(()),
+                Err(e) => break Err(e),
+            }
+        };
+        drop(send);
+        for worker in workers {
+            done.extend(worker.join().expect("a chunk parser does not panic"));
+        }
+        read
+    });
+    done.sort_by_key(|(seq, _)| *seq);
+    let parsed = done.into_iter().map(|(_, r)| r).collect::<Result<Vec<_>, _>>()?;
+    read.map(|()| parsed)
 }
 
 /// How many chunks to parse at once.
@@ -476,4 +559,45 @@ fn convert_extra(
         }
     }
     (builder.finish(), failure)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn failure(at: usize) -> LoadError {
+        LoadError::Internal { table: "T".to_owned(), reason: format!("chunk {at}") }
+    }
+
+    /// Chunks `0..n`, parsed to their squares, slowly for the early ones so
+    /// that later ones finish first.
+    fn run(n: usize, bad_parse: &[usize], bad_read: Option<usize>) -> Result<Vec<usize>, String> {
+        let mut next = 0;
+        let result = pipeline(
+            || {
+                if Some(next) == bad_read {
+                    return Err(failure(next));
+                }
+                next += 1;
+                Ok((next <= n).then_some(next - 1))
+            },
+            |&chunk: &usize| {
+                std::thread::sleep(std::time::Duration::from_millis((n - chunk) as u64));
+                if bad_parse.contains(&chunk) { Err(failure(chunk)) } else { Ok(chunk * chunk) }
+            },
+        );
+        result.map_err(|e| e.to_string())
+    }
+
+    #[test]
+    fn the_pipeline_keeps_file_order_and_reports_the_first_failure() {
+        assert_eq!(run(40, &[], None).unwrap(), (0..40).map(|i| i * i).collect::<Vec<_>>());
+        assert_eq!(run(0, &[], None).unwrap(), Vec::<usize>::new());
+        let first = |e: Result<Vec<usize>, String>| e.unwrap_err();
+        assert_eq!(first(run(40, &[7, 3, 30], None)), failure(3).to_string());
+        // A parse failure before a read failure is the one reported; a read
+        // failure with every chunk before it fine is.
+        assert_eq!(first(run(40, &[2], Some(5))), failure(2).to_string());
+        assert_eq!(first(run(40, &[], Some(5))), failure(5).to_string());
+    }
 }
