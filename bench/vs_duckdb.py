@@ -3,6 +3,8 @@
 
 Usage: vs_duckdb.py CALYPSO DUCKDB_PYTHON DUMP.jsonl DUMP.parquet RUNS
 
+A dump given as `-` is skipped.
+
 Each run is measured by /usr/bin/time: wall seconds, CPU seconds (user and
 system) and peak resident memory. The table gives each tool's median over the
 runs and Calypso's figure divided by DuckDB's.
@@ -43,6 +45,8 @@ print("| format | tool | wall (s) | CPU (s) | peak RSS (MB) |")
 print("| --- | --- | ---: | ---: | ---: |")
 ratios = []
 for name, path in [("JSON lines", jsonl), ("Parquet", parquet)]:
+    if path == "-":
+        continue
     figures = {"Calypso": [], "DuckDB": []}
     for run in range(runs):
         c_out, d_out = os.path.join(work, f"c{run}.jsonl"), os.path.join(work, f"d{run}.jsonl")
