@@ -257,6 +257,17 @@ pub(crate) fn load(
         progress::Progress::start(progress::total_size(sources.iter().flat_map(|s| &s.files)));
     let mut names = Vec::new();
     for source in sources {
+        // Parquet that Calypso wrote is scanned where it lies, unless a
+        // schema gives the table other columns (which loading would add or
+        // convert).
+        if let Some(columns) = calypso_io::calypso_columns(&source.files)? {
+            let schema =
+                calypso_io::schema_columns(&source.name, &source.files, session.catalog_mut())?;
+            if schema.is_none_or(|s| s == columns) {
+                names.push(session.add_parquet(&source.name, &source.files, columns)?.name.clone());
+                continue;
+            }
+        }
         let options = LoadOptions {
             skip_bad_rows,
             progress: progress.counter(),

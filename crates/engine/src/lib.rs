@@ -190,6 +190,48 @@ impl Session {
         Ok(&self.tables[&name])
     }
 
+    /// Makes Parquet files as Calypso writes them queryable without loading
+    /// them (see [`calypso_io::calypso_columns`]): DataFusion scans them
+    /// while a query runs, decoding only the columns it reads and skipping
+    /// the row groups whose statistics rule out its filters.
+    pub fn add_parquet(
+        &mut self,
+        name: &str,
+        files: &[std::path::PathBuf],
+        columns: Vec<calypso_io::ColumnSchema>,
+    ) -> Result<&Table, LoadError> {
+        use datafusion::datasource::file_format::parquet::ParquetFormat;
+        use datafusion::datasource::listing::{
+            ListingOptions, ListingTable, ListingTableConfig, ListingTableUrl,
+        };
+        let internal = |reason: String| LoadError::Internal { table: name.to_owned(), reason };
+        let schema =
+            Arc::new(Schema::new(columns.iter().map(|c| field(&c.name, c.ty)).collect::<Vec<_>>()));
+        let urls = files
+            .iter()
+            .map(|f| {
+                let path = std::path::absolute(f).map_err(|e| internal(e.to_string()))?;
+                ListingTableUrl::parse(path.to_string_lossy()).map_err(|e| internal(e.to_string()))
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        // Any name: the files were chosen by the caller, not by extension.
+        let options =
+            ListingOptions::new(Arc::new(ParquetFormat::default())).with_file_extension("");
+        let config = ListingTableConfig::new_with_multi_paths(urls)
+            .with_listing_options(options)
+            .with_schema(schema);
+        let provider = ListingTable::try_new(config).map_err(|e| internal(e.to_string()))?;
+        let report = calypso_io::LoadReport {
+            rows: calypso_io::row_count(files)?,
+            schema_origin: calypso_io::SchemaOrigin::Recorded,
+            ..calypso_io::LoadReport::default()
+        };
+        let table = Table { name: name.to_owned(), columns, batches: Vec::new(), report };
+        self.providers.insert(name.to_owned(), Arc::new(provider));
+        self.tables.insert(name.to_owned(), table);
+        Ok(&self.tables[name])
+    }
+
     /// The loaded tables.
     pub fn tables(&self) -> impl Iterator<Item = &Table> {
         self.tables.values()
@@ -424,8 +466,12 @@ pub enum Needed {
 
 /// The DataFusion context a plan runs in.
 fn context() -> SessionContext {
-    let ctx =
-        SessionContext::new_with_config(SessionConfig::new().with_target_partitions(threads()));
+    // Parquet scans evaluate the filters they are given while decoding, so
+    // a row that fails them is not decoded further.
+    let config = SessionConfig::new()
+        .with_target_partitions(threads())
+        .set_bool("datafusion.execution.parquet.pushdown_filters", true);
+    let ctx = SessionContext::new_with_config(config);
     // DataFusion 55's common-subexpression rule breaks plans where two
     // aggregates share a FILTER (`countif(v > 2), sumif(v, v > 2)`: an
     // internal nullability error); it only saves recomputation.

@@ -26,7 +26,7 @@ pub use catalog::{Catalog, builtin};
 pub use encoding::{KQL_TYPE_KEY, arrow_type, field};
 pub use error::{BadRecord, LineSource, LoadError};
 pub use load::{LoadOptions, load_table, schema_columns};
-pub use parquet::write_parquet;
+pub use parquet::{calypso_columns, row_count, write_parquet};
 pub use source::{TableSource, data_files, resolve_sources, table_name};
 
 /// A named, typed column.
@@ -84,9 +84,11 @@ pub struct ConversionIssue {
 /// Where a table's column types came from.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub enum SchemaOrigin {
-    /// A catalog table of the same name (built-in or `--schemas`).
+    /// The values themselves: JSON kinds, text, Parquet types.
     #[default]
     Inferred,
+    /// The KQL types the files record (Parquet that Calypso wrote).
+    Recorded,
     /// The catalog table named by the file name.
     Catalog(String),
     /// The catalog table named by the rows' `Type` column.

@@ -23,9 +23,9 @@ use datafusion::parquet::arrow::ProjectionMask;
 use datafusion::parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
 
 use crate::convert::{Cell, ColumnBuilder, typed_cells};
-use crate::file::{is_compressed, unreadable};
+use crate::file::{Format, is_compressed, unreadable};
 use crate::load::{Extra, Failure, Parsed, RowCtx};
-use crate::{KQL_TYPE_KEY, LoadError, arrow_type};
+use crate::{ColumnSchema, KQL_TYPE_KEY, LoadError, arrow_type};
 
 /// Rows per batch read.
 const BATCH_ROWS: usize = 64 * 1024;
@@ -214,4 +214,50 @@ pub fn write_parquet(table: &crate::Table, path: &Path) -> Result<(), LoadError>
         Ok(())
     };
     write().map_err(|e| bad_parquet(path, e))
+}
+
+/// The columns of Parquet files as Calypso writes them (`calypso convert`):
+/// every field records its KQL type and stores it in the Arrow type Calypso
+/// gives that type, and every file has the same columns. Such files need no
+/// conversion and can be scanned where they lie. `None` for any other files,
+/// which are loaded and converted.
+pub fn calypso_columns(
+    files: &[std::path::PathBuf],
+) -> Result<Option<Vec<ColumnSchema>>, LoadError> {
+    let mut columns: Option<Vec<ColumnSchema>> = None;
+    for path in files {
+        if Format::of(path) != Some(Format::Parquet) || is_compressed(path)? {
+            return Ok(None);
+        }
+        let file = File::open(path).map_err(|e| unreadable(path, e))?;
+        let reader =
+            ParquetRecordBatchReaderBuilder::try_new(file).map_err(|e| bad_parquet(path, e))?;
+        let mut these = Vec::new();
+        for field in reader.schema().fields() {
+            let recorded = field.metadata().get(KQL_TYPE_KEY).and_then(|n| KqlType::from_name(n));
+            match recorded {
+                Some(ty) if ty != KqlType::Decimal && field.data_type() == &arrow_type(ty) => {
+                    these.push(ColumnSchema { name: field.name().clone(), ty });
+                }
+                _ => return Ok(None),
+            }
+        }
+        match &columns {
+            Some(first) if *first != these => return Ok(None),
+            _ => columns = Some(these),
+        }
+    }
+    Ok(columns)
+}
+
+/// How many rows Parquet files hold, from their footers.
+pub fn row_count(files: &[std::path::PathBuf]) -> Result<usize, LoadError> {
+    let mut rows = 0;
+    for path in files {
+        let file = File::open(path).map_err(|e| unreadable(path, e))?;
+        let reader =
+            ParquetRecordBatchReaderBuilder::try_new(file).map_err(|e| bad_parquet(path, e))?;
+        rows += usize::try_from(reader.metadata().file_metadata().num_rows()).unwrap_or(0);
+    }
+    Ok(rows)
 }
