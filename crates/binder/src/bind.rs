@@ -269,7 +269,7 @@ impl<'c> Binder<'c> {
         Err(BindError::UnknownTable { name: ident.name.clone(), span: ident.span, help })
     }
 
-    fn operator(&mut self, input: Plan, op: &ast::Operator) -> Result<Plan, BindError> {
+    pub(crate) fn operator(&mut self, input: Plan, op: &ast::Operator) -> Result<Plan, BindError> {
         let saved = std::mem::replace(&mut self.input_serialized, input.is_serialized());
         let res = self.operator_inner(input, op);
         self.input_serialized = saved;
@@ -354,6 +354,9 @@ impl<'c> Binder<'c> {
             OperatorKind::MvExpand { params, items, limit } => {
                 self.mv_expand(input, params, items, limit.as_ref(), span)
             }
+            OperatorKind::MvApply { params, items, limit, subquery } => {
+                self.mv_apply(input, params, items, limit.as_ref(), subquery, span)
+            }
             OperatorKind::ProjectAway(names) => self.project_away(input, names, span),
             OperatorKind::ProjectKeep(names) => self.project_keep(input, names, span),
             OperatorKind::ProjectRename(items) => self.project_rename(input, items, span),
@@ -373,6 +376,7 @@ impl<'c> Binder<'c> {
                 self.warnings.push(BindWarning::RenderIgnored { span });
                 Ok(input)
             }
+            OperatorKind::MakeSeries(series) => self.make_series(input, series, span),
             other => Err(BindError::unsupported(format!("the `{}` operator", other.name()), span)),
         }
     }
@@ -888,7 +892,11 @@ impl<'c> Binder<'c> {
             }
         };
         let schema = input.schema.clone();
-        Ok(Plan { kind: PlanKind::Limit { input: Box::new(input), count }, schema, span })
+        Ok(Plan {
+            kind: PlanKind::Limit { input: Box::new(input), count, per: None },
+            schema,
+            span,
+        })
     }
 
     fn distinct(

@@ -887,7 +887,7 @@ impl Binder<'_> {
             });
         }
         let (min, max) = match window {
-            W::RowNumber => (0, 2),
+            W::RowNumber | W::RowId => (0, 2),
             W::Prev | W::Next => (1, 3),
             W::RowCumsum => (1, 2),
             W::RowRankDense | W::RowRankMin => (1, 1),
@@ -973,7 +973,7 @@ impl Binder<'_> {
             bound.push(value);
         }
         let ty = match window {
-            W::RowNumber | W::RowRankDense | W::RowRankMin => KqlType::Long,
+            W::RowNumber | W::RowId | W::RowRankDense | W::RowRankMin => KqlType::Long,
             W::Prev | W::Next => bound[0].ty,
             W::RowCumsum if bound[0].ty.is_numeric() => {
                 if bound[0].ty == KqlType::Real {

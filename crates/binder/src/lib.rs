@@ -7,6 +7,7 @@
 //! of one operator seeing only its input, the naming of unnamed columns and
 //! join clashes. The binder knows nothing of Arrow or of how the plan runs.
 
+mod apply;
 mod bind;
 mod catalog;
 mod error;
@@ -21,6 +22,7 @@ mod parse;
 pub mod plan;
 mod reshape;
 mod search;
+mod series;
 mod sources;
 mod summarize;
 mod union;

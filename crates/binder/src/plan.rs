@@ -69,18 +69,31 @@ pub enum PlanKind {
         /// The keys, most significant first.
         keys: Vec<SortKey>,
     },
-    /// The first `count` rows.
+    /// The first `count` rows, or with `per`, the first `count` rows of
+    /// each group of rows that share that column's value (`mv-apply` runs
+    /// its subquery on each input row's elements).
     Limit {
         /// The input.
         input: Box<Plan>,
         /// How many rows at most.
         count: u64,
+        /// The column whose groups are limited one by one.
+        per: Option<String>,
     },
     /// Rows written in the query (`datatable`, `print`): one expression per
     /// schema column in each row.
     Values {
         /// The rows.
         rows: Vec<Vec<Expr>>,
+    },
+    /// `make-series`: the input's rows (an aggregate by the keys, then the
+    /// bin, then one column an aggregation) laid out as one array an
+    /// aggregation and group, with the axis's array last.
+    MakeSeries {
+        /// The aggregated bins.
+        input: Box<Plan>,
+        /// How the bins are laid out.
+        series: Series,
     },
     /// `union`: every leg's rows, each leg projected to the union's schema.
     Union {
@@ -128,6 +141,9 @@ pub enum WindowFunc {
     /// `row_rank_min(x)`: the row number of the first row of the current
     /// run of equal `x`.
     RowRankMin,
+    /// A number unique to each row, in no order that counts: what
+    /// `mv-apply` tells its input's rows apart by. Not callable from KQL.
+    RowId,
 }
 
 impl Plan {
@@ -264,6 +280,10 @@ impl Plan {
                     leg.for_each_expr(f);
                 }
             }
+            PlanKind::MakeSeries { input, series } => {
+                [&series.start, &series.step, &series.end].into_iter().for_each(&mut *f);
+                input.for_each_expr(f);
+            }
         }
     }
 
@@ -288,7 +308,8 @@ impl Plan {
             | PlanKind::Sort { input, .. }
             | PlanKind::Limit { input, .. }
             | PlanKind::Serialize { input }
-            | PlanKind::MvExpand { input, .. } => input.collect_tables(found),
+            | PlanKind::MvExpand { input, .. }
+            | PlanKind::MakeSeries { input, .. } => input.collect_tables(found),
             PlanKind::Join { left, right, .. } => {
                 left.collect_tables(found);
                 right.collect_tables(found);
@@ -310,6 +331,25 @@ impl Plan {
         });
         found
     }
+}
+
+/// How `make-series` lays its bins out.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Series {
+    /// How many group keys lead the input's columns (the bin follows them).
+    pub keys: usize,
+    /// Per aggregation, what an empty bin holds, and the aggregation's type.
+    pub defaults: Vec<(Value, KqlType)>,
+    /// The first bin: `from`, or the axis's minimum.
+    pub start: Expr,
+    /// The width of a bin.
+    pub step: Expr,
+    /// Where the axis ends: `to` (exclusive), or the axis's maximum.
+    pub end: Expr,
+    /// Whether `end` is the maximum, whose bin is included.
+    pub end_inclusive: bool,
+    /// The axis's type.
+    pub axis: KqlType,
 }
 
 /// The arguments of `mv-expand`.

@@ -14,6 +14,7 @@
 mod functions;
 mod lower;
 mod scalar;
+mod series;
 
 use std::collections::HashMap;
 use std::sync::Arc;

@@ -33,7 +33,7 @@ pub(crate) struct Lowerer<'a> {
     pub(crate) next_alias: usize,
 }
 
-type Result<T> = std::result::Result<T, QueryError>;
+pub(crate) type Result<T> = std::result::Result<T, QueryError>;
 
 impl Lowerer<'_> {
     /// Lowers `plan`; its output is a relation of its own name. (DataFusion 55
@@ -89,10 +89,29 @@ impl Lowerer<'_> {
                     .collect::<Result<Vec<_>>>()?;
                 LogicalPlanBuilder::from(self.plan(input)?).sort(keys)?
             }
-            PlanKind::Limit { input, count } => {
+            PlanKind::Limit { input, count, per: None } => {
                 LogicalPlanBuilder::from(self.plan(input)?).limit(0, Some(*count as usize))?
             }
+            PlanKind::Limit { input, count, per: Some(per) } => {
+                // The first rows of each group, in the order a `sort` below
+                // gave them.
+                let order = input
+                    .serial_order()
+                    .unwrap_or_default()
+                    .iter()
+                    .map(|k| Ok(SortExpr::new(self.ctx.expr(&k.expr)?, k.ascending, k.nulls_first)))
+                    .collect::<Result<Vec<_>>>()?;
+                let rank = row_number().partition_by(vec![ident(per)]);
+                let rank = if order.is_empty() { rank } else { rank.order_by(order) };
+                let rank = rank.build()?.alias("__calypso_rn");
+                let columns: Vec<_> = plan.schema.iter().map(|c| ident(&c.name)).collect();
+                LogicalPlanBuilder::from(self.plan(input)?)
+                    .window(vec![rank])?
+                    .filter(ident("__calypso_rn").lt_eq(lit(*count)))?
+                    .project(columns)?
+            }
             PlanKind::Values { rows } => return self.values(plan, rows),
+            PlanKind::MakeSeries { input, series } => return self.make_series(plan, input, series),
             PlanKind::MvExpand { input, expand } => return self.mv_expand(plan, input, expand),
             PlanKind::Union { legs } => {
                 let mut lowered = Vec::new();
@@ -567,7 +586,7 @@ impl Lowerer<'_> {
                     partitioned.push(built.alias(format!("__w{id}")));
                     continue;
                 }
-                W::RowNumber => continue,
+                W::RowNumber | W::RowId => continue,
                 W::RowRankDense | W::RowRankMin => {
                     // A new run starts at the first row and wherever the term
                     // differs from the previous row's (nulls equal nulls).

@@ -131,7 +131,9 @@ impl Ctx {
             ExprKind::Call { func, args } => self.call(*func, args, e.ty)?,
             ExprKind::Window {
                 id,
-                func: calypso_binder::plan::WindowFunc::RowNumber,
+                func:
+                    calypso_binder::plan::WindowFunc::RowNumber
+                    | calypso_binder::plan::WindowFunc::RowId,
                 args,
                 ..
             } => {

@@ -311,8 +311,7 @@ fn type_errors_are_refused_before_running() {
 fn unsupported_constructs_are_refused_by_name() {
     let s = session(&[("T", LEFT)]);
     let cases = [
-        ("T | mv-apply l on (take 1)", "the `mv-apply` operator", "mv-apply l"),
-        ("T | make-series count() on l step 1", "the `make-series` operator", "make-series"),
+        ("T | sample-distinct 2 of k", "the `sample-distinct` operator", "sample-distinct"),
         ("T | top-nested 1 of k by count()", "the `top-nested` operator", "top-nested"),
         ("T | summarize percentile(l, 50)", "the aggregate `percentile()`", "percentile"),
         ("T | parse-kv k as (a:string)", "without both `pair_delimiter`", "parse-kv k"),
@@ -1476,6 +1475,92 @@ fn row_number_restarts_where_its_predicate_is_true() {
     assert_eq!(err, "the restart predicate of `row_number` must be a bool");
 }
 
+/// make-series (kql-semantics.md §3.21), each case checked against Kusto's
+/// own answer (oracle r1-window-series-scan-0019, -0022, r2-...-0018,
+/// -0039, r1-...-0042).
+#[test]
+fn make_series_lays_out_bins_as_kusto_does() {
+    let s = session(&[]);
+    // `to` is exclusive; the axis array is named after the axis.
+    let (names, rows) = run(
+        &s,
+        "datatable(x:long)[1, 2, 3, 4, 5] | make-series total = sum(x) default = 0 on x from 1 to 5 step 1",
+    );
+    assert_eq!(names, ["total", "x"]);
+    assert_eq!(rows, [[json!([1, 2, 3, 4]), json!([1, 2, 3, 4])]]);
+    // Without bounds: from the minimum to the maximum, included; an avg's
+    // default 0 is a real; datetimes in the axis array are strings.
+    let q = "datatable(t:datetime, v:long)[datetime(2020-01-01),10, datetime(2020-01-02),20, \
+             datetime(2020-01-04),40] | make-series avg(v) default = 0 on t step 1d";
+    let (names, rows) = run(&s, q);
+    assert_eq!(names, ["avg_v", "t"]);
+    assert_eq!(rows[0][0], json!([10.0, 20.0, 0.0, 40.0]));
+    assert_eq!(rows[0][1][3], json!("2020-01-04T00:00:00.0000000Z"));
+    // A default belongs to the aggregation it follows; the others get 0.
+    let q = "datatable(t:datetime, v:long)[datetime(2021-01-01),10, datetime(2021-01-04),40] \
+             | make-series mn = min(v), mx = max(v), av = avg(v) default = long(null) \
+             on t from datetime(2021-01-01) to datetime(2021-01-05) step 1d";
+    let rows = run(&s, q).1;
+    assert_eq!(rows[0][0], json!([10, 0, 0, 40]));
+    assert_eq!(rows[0][2], json!([10.0, null, null, 40.0]));
+    // One row a group, every group over the same bins.
+    let q = "datatable(t:long, v:long, g:string)[1,10,'a', 3,30,'a', 1,5,'b', 5,50,'b'] \
+             | make-series s = sum(v) default = -1 on t from 1 to 6 step 2 by g | order by g asc";
+    let (names, rows) = run(&s, q);
+    assert_eq!(names, ["g", "s", "t"]);
+    assert_eq!(
+        rows,
+        [
+            [json!("a"), json!([10, 30, -1]), json!([1, 3, 5])],
+            [json!("b"), json!([5, -1, 50]), json!([1, 3, 5])]
+        ]
+    );
+    // No bins (from == to), or no rows: no series at all.
+    assert_eq!(
+        count(
+            &s,
+            "datatable(t:long, v:long)[1, 5] | make-series s = sum(v) on t from 1 to 1 step 1"
+        ),
+        0
+    );
+    assert_eq!(
+        count(
+            &s,
+            "datatable(t:long, v:long)[1, 5] | where v > 9 | make-series s = sum(v) on t step 1"
+        ),
+        0
+    );
+}
+
+#[test]
+fn make_series_refuses_what_it_cannot_lay_out() {
+    let s = session(&[]);
+    let t = "datatable(t:long, v:long)[1, 5, 2, 6]";
+    for (tail, message) in [
+        ("make-series sum(v) on tolong(t) step 1", "`make-series` needs a column after `on`"),
+        ("make-series sum(v) on t step 0", "the step of `make-series` must be positive"),
+        (
+            "make-series sum(v) on t from 0 to 10000000 step 1",
+            "`make-series` would make 10000000 bins; at most 1048576 are allowed",
+        ),
+        (
+            "make-series sum(v) default = strlen('ab') on t step 1",
+            "the default of a series must be a constant",
+        ),
+        (
+            "make-series sum(v) + 1 on t step 1",
+            "each item of `make-series` is one aggregation, such as `count()` or `sum(x)`",
+        ),
+        (
+            "make-series kind=nonempty sum(v) on t step 1",
+            "`make-series kind=nonempty` is not supported yet",
+        ),
+    ] {
+        let err = s.query(&format!("{t} | {tail}")).unwrap_err().to_string();
+        assert_eq!(err, message, "{tail}");
+    }
+}
+
 #[test]
 fn dynamic_to_json_sorts_every_bags_keys() {
     let s = session(&[]);
@@ -1508,4 +1593,86 @@ fn row_ranks_over_serialized_rows_and_string_defaults_of_prev() {
         run(&s, q).1,
         [[json!("a"), json!(""), json!("b")], [json!("b"), json!("a"), json!("")]]
     );
+}
+
+/// Rows sorted by their JSON text, for results whose order is unspecified.
+fn sorted(mut rows: Vec<Vec<Value>>) -> Vec<Vec<Value>> {
+    rows.sort_by_key(|r| serde_json::to_string(r).unwrap());
+    rows
+}
+
+#[test]
+fn mv_apply_runs_its_subquery_on_each_rows_elements() {
+    // kql-semantics.md §3.18, C:query-mv-apply-operator-2: `top` within each row.
+    let s = session(&[]);
+    let data =
+        "datatable(index:int, Arr:dynamic)[0, dynamic([1, 5, 3]), 1, dynamic([10, 2, 5, 7])]";
+    let (names, rows) =
+        run(&s, &format!("{data} | mv-apply e = Arr to typeof(long) on (top 1 by e)"));
+    assert_eq!(names, ["index", "Arr", "e"]);
+    assert_eq!(
+        sorted(rows),
+        [[json!(0), json!([1, 5, 3]), json!(5)], [json!(1), json!([10, 2, 5, 7]), json!(10)]]
+    );
+    // `take` and `summarize` count and aggregate per row; the source row's
+    // columns the subquery drops come first (C:query-mv-apply-operator-5).
+    let rows = run(
+        &s,
+        &format!(
+            "{data} | mv-apply e = Arr to typeof(long) on (take 2) | summarize count() by index"
+        ),
+    );
+    assert_eq!(sorted(rows.1), [[json!(0), json!(2)], [json!(1), json!(2)]]);
+    let (names, rows) = run(
+        &s,
+        &format!(
+            "{data} | mv-apply e = Arr to typeof(long) on (summarize total = sum(e), n = count())"
+        ),
+    );
+    assert_eq!(names, ["index", "Arr", "total", "n"]);
+    assert_eq!(
+        sorted(rows),
+        [
+            [json!(0), json!([1, 5, 3]), json!(9), json!(3)],
+            [json!(1), json!([10, 2, 5, 7]), json!(24), json!(4)]
+        ]
+    );
+    // Two arrays zip; the other columns are visible inside; a row whose
+    // subquery returns nothing is gone; expanded in place, `a` and `b` are
+    // the subquery's to keep or drop.
+    let q = "datatable(v:long, a:dynamic, b:dynamic)[1, dynamic(['x', 'y']), dynamic(['p']), \
+             2, dynamic(['z']), dynamic([])] \
+             | mv-apply a, b on (where v == 1 | extend o = strcat(a, '_', b) | summarize o = make_list(o))";
+    let (names, rows) = run(&s, q);
+    assert_eq!(names, ["v", "o"]);
+    assert_eq!(rows, [[json!(1), json!(["x_p", "y_"])]]);
+    // with_itemindex, and an in-place expansion that the output keeps.
+    let q = "datatable(r:int, Arr:dynamic)[0, dynamic([5, 1, 3])] \
+             | mv-apply with_itemindex = i Arr to typeof(long) on (where i >= 1)";
+    let (names, rows) = run(&s, q);
+    assert_eq!(names, ["r", "Arr", "i"]);
+    assert_eq!(sorted(rows), [[json!(0), json!(1), json!(1)], [json!(0), json!(3), json!(2)]]);
+    // Nested: the inner subquery sees the outer element.
+    let q = r#"print d = dynamic([{"g": "x", "v": [1, 2]}, {"g": "y", "v": [3, 4, 5]}])
+             | mv-apply grp = d on (extend g = tostring(grp.g)
+                 | mv-apply x = grp.v to typeof(long) on (summarize s = sum(x)))
+             | project g, s"#;
+    assert_eq!(sorted(run(&s, q).1), [[json!("x"), json!(3)], [json!("y"), json!(12)]]);
+}
+
+#[test]
+fn mv_apply_refuses_subqueries_it_cannot_keep_apart() {
+    let s = session(&[]);
+    let t = "datatable(a:dynamic)[dynamic([1, 2])]";
+    for (sub, message) in [
+        (
+            "serialize n = row_number()",
+            "a window function (`row_number`, `prev`, …) inside `mv-apply` is not supported yet",
+        ),
+        ("join (datatable(a:long)[1]) on a", "`join` inside `mv-apply` is not supported yet"),
+        ("union (datatable(a:long)[1])", "`union` inside `mv-apply` is not supported yet"),
+    ] {
+        let err = s.query(&format!("{t} | mv-apply a to typeof(long) on ({sub})")).unwrap_err();
+        assert_eq!(err.to_string(), message, "{sub}");
+    }
 }
