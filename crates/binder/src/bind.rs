@@ -542,6 +542,28 @@ impl<'c> Binder<'c> {
                 }
                 continue;
             }
+            // `percentiles(x, 50, 95)`: `percentile_x_50`, `percentile_x_95`.
+            if let ExprKind::Call { func, args } = &item.expr.kind
+                && matches!(func.name.as_str(), "percentile" | "percentiles")
+            {
+                let outputs = self.percentiles(func, args, &input.schema, item.expr.span)?;
+                if let (Some(name), [_, _, ..]) = (&item.name, outputs.as_slice()) {
+                    return Err(BindError::unsupported(
+                        "one name for several percentiles",
+                        name.span.to(item.expr.span),
+                    ));
+                }
+                let x = args.first().and_then(expr_name).unwrap_or_default();
+                for (suffix, call) in outputs {
+                    let name = match &item.name {
+                        Some(name) => name.name.clone(),
+                        None => format!("percentile_{x}_{suffix}"),
+                    };
+                    schema.push(Column::new(names.unique(&name), call.ty));
+                    calls.push(call);
+                }
+                continue;
+            }
             let (call, default_name) = self.aggregate_item(item, &input.schema)?;
             let name = match &item.name {
                 Some(ident) => ident.name.clone(),

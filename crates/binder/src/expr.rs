@@ -9,7 +9,7 @@ use crate::literal::literal_value;
 use crate::plan::{AggregateCall, AggregateFunc, BinaryOp, Expr, ExprKind, ScalarFunc, Value};
 use crate::{BindError, BindWarning, Column};
 
-const AGGREGATES: [&str; 31] = [
+const AGGREGATES: [&str; 33] = [
     "count",
     "countif",
     "dcount",
@@ -41,12 +41,13 @@ const AGGREGATES: [&str; 31] = [
     "stdevp",
     "variance",
     "variancep",
+    "percentile",
+    "percentiles",
 ];
 
 /// KQL functions that Calypso knows but does not run yet: refused by name
 /// rather than reported as unknown.
-const KNOWN_UNSUPPORTED: [&str; 6] =
-    ["percentile", "percentiles", "parse_url", "parse_urlquery", "hash", "url_encode"];
+const KNOWN_UNSUPPORTED: [&str; 4] = ["parse_url", "parse_urlquery", "hash", "url_encode"];
 
 /// The window function `name` calls, if it is one.
 fn window_func(name: &str) -> Option<crate::plan::WindowFunc> {
@@ -64,9 +65,7 @@ fn window_func(name: &str) -> Option<crate::plan::WindowFunc> {
 
 /// Kusto's aggregates that Calypso does not run yet: refused by name in
 /// `summarize` rather than reported as not being aggregates.
-const UNSUPPORTED_AGGREGATES: [&str; 17] = [
-    "percentile",
-    "percentiles",
+const UNSUPPORTED_AGGREGATES: [&str; 15] = [
     "percentiles_array",
     "percentilew",
     "percentilesw",
@@ -1066,6 +1065,16 @@ impl Binder<'_> {
         span: Span,
     ) -> Result<AggregateCall, BindError> {
         let name = func.name.as_str();
+        if matches!(name, "percentile" | "percentiles") {
+            let mut calls = self.percentiles(func, args, columns, span)?;
+            if calls.len() > 1 {
+                return Err(BindError::unsupported(
+                    "several percentiles inside a larger expression",
+                    span,
+                ));
+            }
+            return Ok(calls.remove(0).1);
+        }
         let (base, filtered, legacy_limit) = match name {
             "countif" => ("count", true, None),
             "makeset" => ("make_set", false, Some(128)),
@@ -1186,6 +1195,78 @@ impl Binder<'_> {
             }
         };
         Ok(AggregateCall { func, args: vec![arg], ty: result, span, filter, limit })
+    }
+
+    /// `percentile(x, p)` or `percentiles(x, p1, ...)`: one call per
+    /// percentage, each with its name's suffix (`50`, `99_5`).
+    pub(crate) fn percentiles(
+        &mut self,
+        func: &ast::Ident,
+        args: &[ast::Expr],
+        columns: &[Column],
+        span: Span,
+    ) -> Result<Vec<(String, AggregateCall)>, BindError> {
+        let name = func.name.as_str();
+        let several = name == "percentiles";
+        let (value, percentages) = match args {
+            [value, p] => (value, std::slice::from_ref(p)),
+            [value, ps @ ..] if several && !ps.is_empty() => (value, ps),
+            _ => {
+                return Err(BindError::ArgumentCount {
+                    func: name.to_owned(),
+                    expected: if several {
+                        "a value and at least one percentage".to_owned()
+                    } else {
+                        "2 arguments".to_owned()
+                    },
+                    found: args.len(),
+                    span,
+                });
+            }
+        };
+        let x = self.scalar(value, columns)?;
+        if !(x.ty.is_numeric() || matches!(x.ty, KqlType::Datetime | KqlType::Timespan)) {
+            return Err(BindError::types(
+                format!("`{name}` is not defined for {}", x.ty.name()),
+                value.span,
+                x.ty.to_string(),
+            ));
+        }
+        let mut calls = Vec::new();
+        for p in percentages {
+            let bound = self.scalar(p, &[])?;
+            let percent = match bound.kind {
+                ExprKind::Literal(Value::Long(n)) => n as f64,
+                ExprKind::Literal(Value::Int(n)) => f64::from(n),
+                ExprKind::Literal(Value::Real(r)) => r,
+                _ => f64::NAN,
+            };
+            if !(0.0..=100.0).contains(&percent) {
+                return Err(BindError::types(
+                    format!("the percentage of `{name}` must be a constant from 0 to 100"),
+                    p.span,
+                    bound.ty.to_string(),
+                ));
+            }
+            let suffix = if percent.fract() == 0.0 {
+                format!("{}", percent as i64)
+            } else {
+                percent.to_string().replace('.', "_")
+            };
+            let call = AggregateCall {
+                func: AggregateFunc::Percentile,
+                args: vec![
+                    x.clone(),
+                    expr(ExprKind::Literal(Value::Real(percent)), KqlType::Real, p.span),
+                ],
+                ty: x.ty,
+                span,
+                filter: None,
+                limit: None,
+            };
+            calls.push((suffix, call));
+        }
+        Ok(calls)
     }
 
     /// A constant, non-negative count (`make_set(x, 100)`).

@@ -61,6 +61,19 @@ pub(crate) fn aggregate_name(func: &str, args: &[Expr]) -> String {
         "make_set" | "make_set_if" | "makeset" => "set",
         "make_list" | "make_list_if" | "makelist" | "make_list_with_nulls" => "list",
         "make_bag" | "make_bag_if" => "bag",
+        // `percentile(x, 95)` is `percentile_x_95`; `99.5` is `99_5`.
+        "percentile" | "percentiles" => {
+            let x = args.first().and_then(expr_name).unwrap_or_default();
+            let p = match args.get(1).map(|a| &a.kind) {
+                Some(ExprKind::Literal(Literal::Long(n))) => n.to_string(),
+                Some(ExprKind::Literal(Literal::Real(r))) if r.fract() == 0.0 => {
+                    (*r as i64).to_string()
+                }
+                Some(ExprKind::Literal(Literal::Real(r))) => r.to_string().replace('.', "_"),
+                _ => String::new(),
+            };
+            return format!("percentile_{x}_{p}");
+        }
         // `take_any(x)` is named `x` itself.
         "take_any" => {
             return args.first().and_then(expr_name).unwrap_or_else(|| "take_any_".into());

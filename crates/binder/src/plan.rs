@@ -494,6 +494,9 @@ pub enum AggregateFunc {
     StdevP,
     /// `variancep(x)`: population variance.
     VarianceP,
+    /// `percentile(x, p)`: the nearest rank (args `[x, p]`, `p` a real
+    /// constant from 0 to 100).
+    Percentile,
 }
 
 /// A typed scalar expression.

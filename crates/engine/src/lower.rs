@@ -21,7 +21,7 @@ use datafusion::logical_expr::{
 use datafusion::prelude::{Expr as DfExpr, coalesce, ident};
 
 use crate::QueryError;
-use crate::functions::aggregate::{Collect, MakeCollection, RealExtreme};
+use crate::functions::aggregate::{Collect, MakeCollection, Percentile, RealExtreme};
 use crate::scalar::Ctx;
 
 pub(crate) struct Lowerer<'a> {
@@ -237,6 +237,19 @@ impl Lowerer<'_> {
                     None => present,
                 });
                 first_value(x, vec![])
+            }
+            AggregateFunc::Percentile => {
+                let p = match &a.args[1].kind {
+                    calypso_binder::plan::ExprKind::Literal(calypso_binder::plan::Value::Real(
+                        p,
+                    )) => *p,
+                    _ => {
+                        return Err(QueryError::internal(
+                            "a percentile's percentage is not a constant",
+                        ));
+                    }
+                };
+                Percentile::call(p, arg(0)?)
             }
             AggregateFunc::ArgMax | AggregateFunc::ArgMin => {
                 // The value from a row where the first argument is extreme;

@@ -313,7 +313,7 @@ fn unsupported_constructs_are_refused_by_name() {
     let cases = [
         ("T | sample-distinct 2 of k", "the `sample-distinct` operator", "sample-distinct"),
         ("T | top-nested 1 of k by count()", "the `top-nested` operator", "top-nested"),
-        ("T | summarize percentile(l, 50)", "the aggregate `percentile()`", "percentile"),
+        ("T | summarize tdigest(l)", "the aggregate `tdigest()`", "tdigest"),
         ("T | parse-kv k as (a:string)", "without both `pair_delimiter`", "parse-kv k"),
         ("externaldata(a:string)['https://x']", "never reaches the network", "externaldata"),
         ("T | evaluate bag_unpack(k)", "the `evaluate` operator", "evaluate"),
@@ -1675,4 +1675,44 @@ fn mv_apply_refuses_subqueries_it_cannot_keep_apart() {
         let err = s.query(&format!("{t} | mv-apply a to typeof(long) on ({sub})")).unwrap_err();
         assert_eq!(err.to_string(), message, "{sub}");
     }
+}
+
+#[test]
+fn percentiles_are_nearest_ranks_of_the_inputs_type() {
+    // kql-semantics.md §7: the smallest value with at least p% of the
+    // values at or below it; nulls skipped; 0 and 100 the extremes.
+    let s = session(&[]);
+    let q = "datatable(g:long, v:long)[1,1, 1,2, 1,3, 2,10, 2,20, 2,long(null), 3,long(null)] \
+             | summarize p25 = percentile(v, 25), med = percentile(v, 50), percentiles(v, 0, 99.5, 100) by g \
+             | order by g asc";
+    let (names, rows) = run(&s, q);
+    assert_eq!(
+        names,
+        ["g", "p25", "med", "percentile_v_0", "percentile_v_99_5", "percentile_v_100"]
+    );
+    assert_eq!(
+        rows,
+        [
+            [json!(1), json!(1), json!(2), json!(1), json!(3), json!(3)],
+            [json!(2), json!(10), json!(10), json!(10), json!(20), json!(20)],
+            [json!(3), Value::Null, Value::Null, Value::Null, Value::Null, Value::Null]
+        ]
+    );
+    // Reals, datetimes and timespans keep their type.
+    let q = "datatable(r:real, t:datetime, d:timespan)[1.5, datetime(2020-01-01), 1h, \
+             0.5, datetime(2021-01-01), 2h, 2.5, datetime(2019-01-01), 3h] \
+             | summarize percentile(r, 50), percentile(t, 50), percentile(d, 90)";
+    let (names, rows) = run(&s, q);
+    assert_eq!(names, ["percentile_r_50", "percentile_t_50", "percentile_d_90"]);
+    assert_eq!(rows, [[json!(1.5), json!("2020-01-01T00:00:00.0000000Z"), json!("03:00:00")]]);
+    // Inside a larger expression, and refused where a percentage is not a
+    // constant from 0 to 100.
+    assert_eq!(
+        run(&s, "datatable(v:long)[4, 8] | summarize x = percentile(v, 50) * 2").1,
+        [[json!(8)]]
+    );
+    let err = s.query("datatable(v:long)[1] | summarize percentile(v, 101)").unwrap_err();
+    assert_eq!(err.to_string(), "the percentage of `percentile` must be a constant from 0 to 100");
+    let err = s.query("datatable(v:string)['a'] | summarize percentile(v, 50)").unwrap_err();
+    assert_eq!(err.to_string(), "`percentile` is not defined for string");
 }

@@ -1,5 +1,6 @@
 //! Aggregates with KQL semantics of their own: `make_set` and `make_list`
-//! (values collected into a dynamic array), and `min`/`max` of reals.
+//! (values collected into a dynamic array), `min`/`max` of reals and
+//! `percentile`.
 //!
 //! Nulls are skipped (but see `Collector::keeps_nulls`); an array-valued
 //! dynamic input contributes its elements to `make_set` (kql-semantics.md
@@ -283,5 +284,145 @@ impl Accumulator for Extreme {
 
     fn merge_batch(&mut self, states: &[ArrayRef]) -> Result<()> {
         self.push_all(&states[0])
+    }
+}
+
+/// `percentile(x, p)`: the nearest rank, the smallest value with at least
+/// `p`% of the group's values at or below it (kql-semantics.md §7; Kusto's
+/// t-digest is exact on the small groups measured, and Calypso is exact on
+/// all). Nulls are skipped; a group of nulls gives null. Numbers, datetimes
+/// and timespans are ranked as the 64-bit integers or reals they are stored
+/// as, and the result has the input's type.
+#[derive(Debug, PartialEq, Eq, Hash)]
+pub(crate) struct Percentile {
+    /// `p`'s bits, so that the aggregate can be hashed.
+    p: u64,
+    signature: Signature,
+}
+
+impl Percentile {
+    /// The aggregate call on `arg` for the percentage `p` (0 to 100).
+    pub(crate) fn call(p: f64, arg: Expr) -> Expr {
+        let udaf =
+            Percentile { p: p.to_bits(), signature: Signature::any(1, Volatility::Immutable) };
+        AggregateUDF::new_from_impl(udaf).call(vec![arg])
+    }
+}
+
+/// The type a percentile ranks values of `input` as.
+fn rank_type(input: &DataType) -> DataType {
+    if input.is_floating() { DataType::Float64 } else { DataType::Int64 }
+}
+
+impl AggregateUDFImpl for Percentile {
+    fn name(&self) -> &str {
+        "percentile"
+    }
+
+    fn signature(&self) -> &Signature {
+        &self.signature
+    }
+
+    fn return_type(&self, args: &[DataType]) -> Result<DataType> {
+        Ok(args[0].clone())
+    }
+
+    fn accumulator(&self, args: AccumulatorArgs) -> Result<Box<dyn Accumulator>> {
+        let output = args.return_field.data_type().clone();
+        Ok(Box::new(Ranks {
+            p: f64::from_bits(self.p),
+            rank_type: rank_type(&output),
+            output,
+            ints: Vec::new(),
+            floats: Vec::new(),
+        }))
+    }
+
+    fn state_fields(&self, args: StateFieldsArgs) -> Result<Vec<FieldRef>> {
+        let item = Field::new_list_field(rank_type(args.return_field.data_type()), true);
+        Ok(vec![Arc::new(Field::new_list(format!("{}_values", args.name), item, true))])
+    }
+}
+
+#[derive(Debug)]
+struct Ranks {
+    p: f64,
+    /// Int64 or Float64: which of `ints` and `floats` holds the values.
+    rank_type: DataType,
+    output: DataType,
+    ints: Vec<i64>,
+    floats: Vec<f64>,
+}
+
+impl Ranks {
+    fn push_all(&mut self, array: &ArrayRef) -> Result<()> {
+        use datafusion::arrow::datatypes::{Float64Type, Int64Type};
+        let array = datafusion::arrow::compute::cast(array, &self.rank_type)?;
+        if self.rank_type == DataType::Float64 {
+            self.floats.extend(array.as_primitive::<Float64Type>().iter().flatten());
+        } else {
+            self.ints.extend(array.as_primitive::<Int64Type>().iter().flatten());
+        }
+        Ok(())
+    }
+
+    /// The 0-based position of the nearest rank among `n` values.
+    fn position(&self, n: usize) -> usize {
+        let rank = (self.p / 100.0 * n as f64).ceil() as usize;
+        rank.clamp(1, n) - 1
+    }
+}
+
+impl Accumulator for Ranks {
+    fn update_batch(&mut self, values: &[ArrayRef]) -> Result<()> {
+        self.push_all(&values[0])
+    }
+
+    fn evaluate(&mut self) -> Result<ScalarValue> {
+        let ranked = if self.rank_type == DataType::Float64 {
+            match self.floats.len() {
+                0 => ScalarValue::Float64(None),
+                n => {
+                    let at = self.position(n);
+                    let (_, v, _) = self.floats.select_nth_unstable_by(at, f64::total_cmp);
+                    ScalarValue::Float64(Some(*v))
+                }
+            }
+        } else {
+            match self.ints.len() {
+                0 => ScalarValue::Int64(None),
+                n => {
+                    let at = self.position(n);
+                    ScalarValue::Int64(Some(*self.ints.select_nth_unstable(at).1))
+                }
+            }
+        };
+        ranked.cast_to(&self.output)
+    }
+
+    fn size(&self) -> usize {
+        size_of_val(self) + self.ints.capacity() * 8 + self.floats.capacity() * 8
+    }
+
+    fn state(&mut self) -> Result<Vec<ScalarValue>> {
+        use datafusion::arrow::array::{Float64Array, Int64Array};
+        let values: ArrayRef = if self.rank_type == DataType::Float64 {
+            Arc::new(Float64Array::from(self.floats.clone()))
+        } else {
+            Arc::new(Int64Array::from(self.ints.clone()))
+        };
+        let list =
+            datafusion::common::utils::SingleRowListArrayBuilder::new(values).build_list_scalar();
+        Ok(vec![list])
+    }
+
+    fn merge_batch(&mut self, states: &[ArrayRef]) -> Result<()> {
+        let lists = states[0].as_list::<i32>();
+        for row in 0..lists.len() {
+            if !lists.is_null(row) {
+                self.push_all(&lists.value(row))?;
+            }
+        }
+        Ok(())
     }
 }
