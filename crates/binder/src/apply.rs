@@ -128,11 +128,10 @@ impl Partition<'_> {
                 keys.insert(0, SortKey { expr: row, ascending: true, nulls_first: true });
                 PlanKind::Sort { input: Box::new(input), keys }
             }
-            PlanKind::Limit { input, count, per } => {
+            PlanKind::Limit { input, count, mut per } => {
                 let input = self.rewrite(*input)?;
                 schema = input.schema.clone();
-                // A nested `mv-apply`'s limit is per element already.
-                let per = per.or_else(|| Some(self.row.to_owned()));
+                per.push(self.row.to_owned());
                 PlanKind::Limit { input: Box::new(input), count, per }
             }
             PlanKind::Project { input, mut exprs } => {

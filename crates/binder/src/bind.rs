@@ -377,6 +377,7 @@ impl<'c> Binder<'c> {
                 Ok(input)
             }
             OperatorKind::MakeSeries(series) => self.make_series(input, series, span),
+            OperatorKind::TopNested(levels) => self.top_nested(input, levels, span),
             other => Err(BindError::unsupported(format!("the `{}` operator", other.name()), span)),
         }
     }
@@ -507,7 +508,7 @@ impl<'c> Binder<'c> {
         Ok(Plan { kind: PlanKind::Project { input: Box::new(input), exprs }, schema, span })
     }
 
-    fn summarize(
+    pub(crate) fn summarize(
         &mut self,
         input: Plan,
         aggregates: &[Assignment],
@@ -915,7 +916,7 @@ impl<'c> Binder<'c> {
         };
         let schema = input.schema.clone();
         Ok(Plan {
-            kind: PlanKind::Limit { input: Box::new(input), count, per: None },
+            kind: PlanKind::Limit { input: Box::new(input), count, per: Vec::new() },
             schema,
             span,
         })

@@ -25,6 +25,7 @@ mod search;
 mod series;
 mod sources;
 mod summarize;
+mod top_nested;
 mod union;
 
 use calypso_syntax::ast::Script;

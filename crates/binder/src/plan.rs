@@ -70,15 +70,16 @@ pub enum PlanKind {
         keys: Vec<SortKey>,
     },
     /// The first `count` rows, or with `per`, the first `count` rows of
-    /// each group of rows that share that column's value (`mv-apply` runs
-    /// its subquery on each input row's elements).
+    /// each group of rows that share those columns' values (`top-nested`'s
+    /// inner levels; `mv-apply` runs its subquery on each row's elements).
     Limit {
         /// The input.
         input: Box<Plan>,
         /// How many rows at most.
         count: u64,
-        /// The column whose groups are limited one by one.
-        per: Option<String>,
+        /// The columns whose groups are limited one by one; none for all
+        /// rows at once.
+        per: Vec<String>,
     },
     /// Rows written in the query (`datatable`, `print`): one expression per
     /// schema column in each row.

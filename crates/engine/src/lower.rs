@@ -89,10 +89,10 @@ impl Lowerer<'_> {
                     .collect::<Result<Vec<_>>>()?;
                 LogicalPlanBuilder::from(self.plan(input)?).sort(keys)?
             }
-            PlanKind::Limit { input, count, per: None } => {
+            PlanKind::Limit { input, count, per } if per.is_empty() => {
                 LogicalPlanBuilder::from(self.plan(input)?).limit(0, Some(*count as usize))?
             }
-            PlanKind::Limit { input, count, per: Some(per) } => {
+            PlanKind::Limit { input, count, per } => {
                 // The first rows of each group, in the order a `sort` below
                 // gave them.
                 let order = input
@@ -101,7 +101,7 @@ impl Lowerer<'_> {
                     .iter()
                     .map(|k| Ok(SortExpr::new(self.ctx.expr(&k.expr)?, k.ascending, k.nulls_first)))
                     .collect::<Result<Vec<_>>>()?;
-                let rank = row_number().partition_by(vec![ident(per)]);
+                let rank = row_number().partition_by(per.iter().map(ident).collect());
                 let rank = if order.is_empty() { rank } else { rank.order_by(order) };
                 let rank = rank.build()?.alias("__calypso_rn");
                 let columns: Vec<_> = plan.schema.iter().map(|c| ident(&c.name)).collect();

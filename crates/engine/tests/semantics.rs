@@ -312,7 +312,7 @@ fn unsupported_constructs_are_refused_by_name() {
     let s = session(&[("T", LEFT)]);
     let cases = [
         ("T | sample-distinct 2 of k", "the `sample-distinct` operator", "sample-distinct"),
-        ("T | top-nested 1 of k by count()", "the `top-nested` operator", "top-nested"),
+        ("T | top-hitters 1 of k", "the `top-hitters` operator", "top-hitters"),
         ("T | summarize tdigest(l)", "the aggregate `tdigest()`", "tdigest"),
         ("T | parse-kv k as (a:string)", "without both `pair_delimiter`", "parse-kv k"),
         ("externaldata(a:string)['https://x']", "never reaches the network", "externaldata"),
@@ -1715,4 +1715,35 @@ fn percentiles_are_nearest_ranks_of_the_inputs_type() {
     assert_eq!(err.to_string(), "the percentage of `percentile` must be a constant from 0 to 100");
     let err = s.query("datatable(v:string)['a'] | summarize percentile(v, 50)").unwrap_err();
     assert_eq!(err.to_string(), "`percentile` is not defined for string");
+}
+
+#[test]
+fn top_nested_ranks_each_level_within_the_one_above() {
+    let s = session(&[]);
+    // Oracle r2-window-series-scan-0040's shape: each level's column and
+    // its `aggregated_` total.
+    let q = r#"datatable(cat:string, sub:string, v:long)["a","x",10, "a","x",20, "a","y",5, "b","x",30, "c","z",1]
+             | top-nested 2 of cat by sum(v), top-nested 1 of sub by sum(v)"#;
+    let (names, rows) = run(&s, q);
+    assert_eq!(names, ["cat", "aggregated_cat", "sub", "aggregated_sub"]);
+    assert_eq!(
+        sorted(rows),
+        [
+            [json!("a"), json!(35), json!("x"), json!(30)],
+            [json!("b"), json!(30), json!("x"), json!(30)]
+        ]
+    );
+    // Named aggregations, `asc`, and a level without a count keeps all.
+    let q = r#"datatable(cat:string, v:long)["a",10, "b",20, "b",20, "c",5]
+             | top-nested 2 of cat by Tot = sum(v) asc, top-nested of v by Cnt = count()"#;
+    let (names, rows) = run(&s, q);
+    assert_eq!(names, ["cat", "Tot", "v", "Cnt"]);
+    assert_eq!(
+        sorted(rows),
+        [[json!("a"), json!(10), json!(10), json!(1)], [json!("c"), json!(5), json!(5), json!(1)]]
+    );
+    let err = s
+        .query("datatable(c:string)['a'] | top-nested 1 of c with others = 'rest' by count()")
+        .unwrap_err();
+    assert_eq!(err.to_string(), "`top-nested ... with others` is not supported yet");
 }
