@@ -418,6 +418,7 @@ impl<'c> Binder<'c> {
         let mut schema = Vec::new();
         let mut exprs = Vec::new();
         for item in items {
+            refuse_unnamed_tuple(item)?;
             let expr = self.scalar(&item.expr, &input.schema)?;
             let name = self.output_name(item, &mut names)?;
             schema.push(Column::new(name, expr.ty));
@@ -463,6 +464,7 @@ impl<'c> Binder<'c> {
         let mut names = NameSet::with(input.schema.iter().map(|c| c.name.clone()));
         let mut assigned: Vec<String> = Vec::new();
         for item in items {
+            refuse_unnamed_tuple(item)?;
             let expr = match self.scalar(&item.expr, &input.schema) {
                 Ok(expr) => expr,
                 // Kusto evaluates every item of one `extend` against its
@@ -1049,4 +1051,22 @@ fn push_into_innerunique(input: Plan, predicate: Expr, span: Span) -> Plan {
         Some(rest) => filter(join, rest, span),
         None => join,
     }
+}
+
+/// `extend series_stats(s)` makes a column of each statistic in Kusto;
+/// Calypso runs only the named form, which keeps the first.
+fn refuse_unnamed_tuple(item: &Assignment) -> Result<(), BindError> {
+    if let (None, ExprKind::Call { func, .. }) = (&item.name, &item.expr.kind)
+        && matches!(func.name.as_str(), "series_stats" | "series_fit_line")
+    {
+        return Err(BindError::unsupported(
+            format!(
+                "`{}()` without a name (a column of each value; `x = {0}(...)` keeps the first, \
+                 `{0}_dynamic()` gives them all)",
+                func.name
+            ),
+            item.expr.span,
+        ));
+    }
+    Ok(())
 }

@@ -34,6 +34,8 @@ pub static LIBRARY: &[Signature] = &[
     sig("abs", (1, 1), |t| numeric_or_timespan(t[0])),
     sig("acos", (1, 1), |t| all_of(t, &[Real]).map(|_| Real)),
     sig("array_concat", (1, 64), |t| dynamics(t).map(|_| Dynamic)),
+    sig("array_iff", (3, 3), |t| dynamics(&t[..1]).map(|_| Dynamic)),
+    sig("array_iif", (3, 3), |t| dynamics(&t[..1]).map(|_| Dynamic)),
     sig("array_index_of", (2, 2), |t| dynamics(&t[..1]).map(|_| Long)),
     sig("array_reverse", (1, 1), |t| dynamics(t).map(|_| Dynamic)),
     sig("array_rotate_left", (2, 2), |t| {
@@ -175,6 +177,27 @@ pub static LIBRARY: &[Signature] = &[
             other => Err(format!("argument 1 must be a number, not a {other}")),
         })
     }),
+    sig("series_add", (2, 2), series_pair),
+    sig("series_divide", (2, 2), series_pair),
+    sig("series_equals", (2, 2), series_pair),
+    sig("series_fill_backward", (1, 2), |t| dynamics(&t[..1]).map(|_| Dynamic)),
+    sig("series_fill_const", (2, 3), |t| dynamics(&t[..1]).map(|_| Dynamic)),
+    sig("series_fill_forward", (1, 2), |t| dynamics(&t[..1]).map(|_| Dynamic)),
+    sig("series_fit_line", (1, 1), |t| dynamics(t).map(|_| Real)),
+    sig("series_fit_line_dynamic", (1, 1), |t| dynamics(t).map(|_| Dynamic)),
+    sig("series_greater", (2, 2), series_pair),
+    sig("series_greater_equals", (2, 2), series_pair),
+    sig("series_iir", (3, 3), |t| dynamics(t).map(|_| Dynamic)),
+    sig("series_less", (2, 2), series_pair),
+    sig("series_less_equals", (2, 2), series_pair),
+    sig("series_multiply", (2, 2), series_pair),
+    sig("series_not_equals", (2, 2), series_pair),
+    sig("series_pow", (2, 2), series_pair),
+    sig("series_stats", (1, 2), |t| dynamics(&t[..1]).and(all_of(&t[1..], &[Bool])).map(|_| Real)),
+    sig("series_stats_dynamic", (1, 2), |t| {
+        dynamics(&t[..1]).and(all_of(&t[1..], &[Bool])).map(|_| Dynamic)
+    }),
+    sig("series_subtract", (2, 2), series_pair),
     sig("set_has_element", (2, 2), |t| dynamics(&t[..1]).map(|_| Bool)),
     sig("set_intersect", (2, 64), |t| dynamics(t).map(|_| Dynamic)),
     sig("set_union", (2, 64), |t| dynamics(t).map(|_| Dynamic)),
@@ -248,6 +271,23 @@ fn ip_search(t: &[KqlType]) -> Result<KqlType, std::string::String> {
 }
 
 /// Arguments that must all be dynamic (arrays or bags).
+/// An element-wise series function's operands: arrays, or a number that
+/// stands for every element (at least one must be an array).
+fn series_pair(t: &[KqlType]) -> Result<KqlType, std::string::String> {
+    for (i, ty) in t.iter().enumerate() {
+        if *ty != Dynamic && !ty.is_numeric() {
+            return Err(format!(
+                "argument {} must be a dynamic array or a number, not a {ty}",
+                i + 1
+            ));
+        }
+    }
+    if !t.contains(&Dynamic) {
+        return Err("one argument must be a dynamic array".to_owned());
+    }
+    Ok(Dynamic)
+}
+
 fn dynamics(types: &[KqlType]) -> Result<(), std::string::String> {
     match types.iter().position(|t| *t != Dynamic) {
         Some(i) => Err(format!("argument {} must be dynamic, not a {}", i + 1, types[i])),

@@ -1747,3 +1747,89 @@ fn top_nested_ranks_each_level_within_the_one_above() {
         .unwrap_err();
     assert_eq!(err.to_string(), "`top-nested ... with others` is not supported yet");
 }
+
+#[test]
+fn series_functions_work_element_by_element() {
+    let s = session(&[]);
+    let q = "print a = dynamic([10, 20, 30]), b = dynamic([1, 2]) \
+             | project add = series_add(a, b), sub = series_subtract(a, 5), mul = series_multiply(a, b), \
+               div = series_divide(a, dynamic([4, 0, 3])), gt = series_greater(a, 15), \
+               le = series_less_equals(b, a), mixed = series_add(a, 0.5)";
+    let (_, rows) = run(&s, q);
+    assert_eq!(
+        rows[0],
+        [
+            // Longs stay longs; the shorter array's missing elements are null.
+            json!([11, 22, null]),
+            json!([5, 15, 25]),
+            json!([10, 40, null]),
+            // Division is real, and 20 / 0 is infinity.
+            json!([2.5, "Infinity", 10.0]),
+            json!([false, true, true]),
+            json!([true, true, null]),
+            json!([10.5, 20.5, 30.5])
+        ]
+    );
+    // Fills replace what is missing (null, or the placeholder given).
+    let q = "print s = dynamic([null, 1, null, 3, null]), z = dynamic([5, 0, 0, 7]) \
+             | project f = series_fill_forward(s), b = series_fill_backward(s), \
+               c = series_fill_const(s, 9), fz = series_fill_forward(z, 0)";
+    assert_eq!(
+        run(&s, q).1[0],
+        [
+            json!([null, 1, 1, 3, 3]),
+            json!([1, 1, 3, 3, null]),
+            json!([9, 1, 9, 3, 9]),
+            json!([5, 5, 5, 7])
+        ]
+    );
+    // An IIR filter with b = [1], a = [1, -1] is a running sum.
+    let q = "print s = dynamic([10, 30, 0, 5]) | project y = series_iir(s, dynamic([1]), dynamic([1, -1]))";
+    assert_eq!(run(&s, q).1[0][0], json!([10.0, 40.0, 40.0, 45.0]));
+    // array_iff picks per element; a scalar stands for every element.
+    let q = "print c = dynamic([true, false, 1, 0, 'x']), t = dynamic([1, 2, 3, 4, 5]) \
+             | project r = array_iff(c, t, -1)";
+    assert_eq!(run(&s, q).1[0][0], json!([1, -1, 3, -1, null]));
+}
+
+#[test]
+fn series_statistics_and_line_fits() {
+    let s = session(&[]);
+    // The documentation's example: sample variance and deviation.
+    let q = "print x = dynamic([23, 46, 23, 87, 4, 8, 3, 75, 2, 56, 13, 75, 32, 16, 29]) \
+             | project st = series_stats_dynamic(x), mn = series_stats(x)";
+    let (_, rows) = run(&s, q);
+    let st = &rows[0][0];
+    assert_eq!(
+        (&st["min"], &st["min_idx"], &st["max"], &st["max_idx"], &st["sum"], &st["len"]),
+        (&json!(2.0), &json!(8), &json!(87.0), &json!(3), &json!(492.0), &json!(15))
+    );
+    assert!((st["avg"].as_f64().unwrap() - 32.8).abs() < 1e-12);
+    assert_eq!(
+        (&st["variance"], &st["stdev"]),
+        (&json!(812.457_142_857_142_9), &json!(28.503_633_853_548_27))
+    );
+    assert_eq!(rows[0][1], json!(2.0));
+    // A null makes the statistics null unless non-finite values are ignored.
+    let q = "print x = dynamic([1, null, 3]) \
+             | project a = series_stats_dynamic(x), b = series_stats_dynamic(x, true).max";
+    assert_eq!(run(&s, q).1[0], [Value::Null, json!(3.0)]);
+    // The documentation's line: x runs 1, 2, …; variances are sample ones.
+    let q = "print y = dynamic([2, 5, 6, 8, 11, 15, 17, 18, 25, 26, 30, 30]) \
+             | project f = series_fit_line_dynamic(y), r = series_fit_line(y)";
+    let (_, rows) = run(&s, q);
+    let f = &rows[0][0];
+    for (key, expected) in [
+        ("rsquare", 0.982_900_730_884_447),
+        ("slope", 2.730_769_230_769_231),
+        ("variance", 98.628_787_878_787_86),
+        ("rvariance", 1.686_480_186_480_187),
+        ("interception", -1.666_666_666_666_671),
+    ] {
+        assert!((f[key].as_f64().unwrap() - expected).abs() < 1e-9, "{key}: {}", f[key]);
+    }
+    assert!((f["line_fit"][0].as_f64().unwrap() - 1.064_102_564_102_56).abs() < 1e-9);
+    assert_eq!(rows[0][1], f["rsquare"]);
+    let err = s.query("print y = dynamic([1, 2]) | extend series_fit_line(y)").unwrap_err();
+    assert!(err.to_string().starts_with("`series_fit_line()` without a name"), "{err}");
+}

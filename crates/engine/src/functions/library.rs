@@ -26,7 +26,7 @@ use datafusion::prelude::Expr;
 use serde_json::Value;
 
 use super::text::{json_value, text};
-use super::{RegexCache, arrays, net};
+use super::{RegexCache, arrays, net, series};
 
 /// A library kernel: arguments, their KQL types, the result's KQL type.
 type Kernel = fn(&[ArrayRef], &[KqlType], KqlType) -> Result<ArrayRef>;
@@ -123,6 +123,26 @@ pub(crate) fn kernel(name: &str) -> Option<Kernel> {
         "array_shift_right" => |a, t, _| arrays::array_shift(a, t, -1),
         "array_split" => arrays::array_split,
         "array_sum" => arrays::array_sum,
+        "array_iff" | "array_iif" => series::array_iff,
+        "series_add" => |a, t, _| series::arithmetic(a, t, i64::wrapping_add, |x, y| x + y),
+        "series_subtract" => |a, t, _| series::arithmetic(a, t, i64::wrapping_sub, |x, y| x - y),
+        "series_multiply" => |a, t, _| series::arithmetic(a, t, i64::wrapping_mul, |x, y| x * y),
+        "series_divide" => |a, t, _| series::real_arithmetic(a, t, |x, y| x / y),
+        "series_pow" => |a, t, _| series::real_arithmetic(a, t, f64::powf),
+        "series_greater" => |a, t, _| series::comparison(a, t, |o| o.is_gt()),
+        "series_greater_equals" => |a, t, _| series::comparison(a, t, |o| o.is_ge()),
+        "series_less" => |a, t, _| series::comparison(a, t, |o| o.is_lt()),
+        "series_less_equals" => |a, t, _| series::comparison(a, t, |o| o.is_le()),
+        "series_equals" => |a, t, _| series::comparison(a, t, |o| o.is_eq()),
+        "series_not_equals" => |a, t, _| series::comparison(a, t, |o| o.is_ne()),
+        "series_fill_forward" => |a, t, _| series::fill_direction(a, t, true),
+        "series_fill_backward" => |a, t, _| series::fill_direction(a, t, false),
+        "series_fill_const" => series::fill_const,
+        "series_iir" => series::iir,
+        "series_stats" => series::stats_min,
+        "series_stats_dynamic" => series::stats_dynamic,
+        "series_fit_line" => series::fit_line_rsquare,
+        "series_fit_line_dynamic" => series::fit_line_dynamic,
         "bag_has_key" => arrays::bag_has_key,
         "unixtime_microseconds_todatetime" => |a, t, _| unixtime(a, t, 1_000),
         "unixtime_milliseconds_todatetime" => |a, t, _| unixtime(a, t, 1_000_000),

@@ -16,6 +16,7 @@ pub(crate) mod math;
 pub(crate) mod net;
 pub(crate) mod parse;
 pub(crate) mod range;
+pub(crate) mod series;
 pub(crate) mod string;
 pub(crate) mod text;
 
