@@ -378,6 +378,12 @@ impl<'c> Binder<'c> {
             }
             OperatorKind::MakeSeries(series) => self.make_series(input, series, span),
             OperatorKind::TopNested(levels) => self.top_nested(input, levels, span),
+            OperatorKind::TopHitters { count, of, by } => {
+                self.top_hitters(input, count, of, by.as_ref(), span)
+            }
+            OperatorKind::SampleDistinct { count, of } => {
+                self.sample_distinct(input, count, of, span)
+            }
             other => Err(BindError::unsupported(format!("the `{}` operator", other.name()), span)),
         }
     }

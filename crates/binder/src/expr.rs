@@ -622,14 +622,18 @@ impl Binder<'_> {
             return self.window(window, func, args, columns, span);
         }
         if name == "toscalar" {
-            if args.len() != 1 || !self.is_tabular(&args[0]) {
+            if args.len() != 1 {
                 return Err(BindError::invalid(
-                    "`toscalar` takes one tabular expression",
+                    "`toscalar` takes one expression",
                     span,
-                    "not a table",
+                    "one argument expected",
                 ));
             }
-            return self.subquery(&args[0], true);
+            if self.is_tabular(&args[0]) {
+                return self.subquery(&args[0], true);
+            }
+            // A scalar is evaluated once, so it cannot read the row's columns.
+            return self.scalar(&args[0], &[]);
         }
         if name == "replace" && args.len() == 3 && self.user_function(name).is_none() {
             // The deprecated `replace(regex, rewrite, text)` is

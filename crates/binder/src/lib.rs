@@ -20,12 +20,12 @@ mod literal;
 mod names;
 mod parse;
 pub mod plan;
+mod ranking;
 mod reshape;
 mod search;
 mod series;
 mod sources;
 mod summarize;
-mod top_nested;
 mod union;
 
 use calypso_syntax::ast::Script;

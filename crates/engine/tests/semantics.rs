@@ -311,8 +311,8 @@ fn type_errors_are_refused_before_running() {
 fn unsupported_constructs_are_refused_by_name() {
     let s = session(&[("T", LEFT)]);
     let cases = [
-        ("T | sample-distinct 2 of k", "the `sample-distinct` operator", "sample-distinct"),
-        ("T | top-hitters 1 of k", "the `top-hitters` operator", "top-hitters"),
+        ("T | reduce by k", "the `reduce` operator", "reduce"),
+        ("T | facet by k", "the `facet` operator", "facet"),
         ("T | summarize tdigest(l)", "the aggregate `tdigest()`", "tdigest"),
         ("T | parse-kv k as (a:string)", "without both `pair_delimiter`", "parse-kv k"),
         ("externaldata(a:string)['https://x']", "never reaches the network", "externaldata"),
@@ -1832,4 +1832,33 @@ fn series_statistics_and_line_fits() {
     assert_eq!(rows[0][1], f["rsquare"]);
     let err = s.query("print y = dynamic([1, 2]) | extend series_fit_line(y)").unwrap_err();
     assert!(err.to_string().starts_with("`series_fit_line()` without a name"), "{err}");
+}
+
+#[test]
+fn top_hitters_and_sample_distinct_pick_leading_values() {
+    let s = session(&[]);
+    let t = r#"datatable(g:string, v:long)["x",100, "y",1, "y",1, "z",1, "z",1, "z",1]"#;
+    let (names, rows) = run(&s, &format!("{t} | top-hitters 2 of g"));
+    assert_eq!(names, ["g", "approximate_count_g"]);
+    assert_eq!(rows, [[json!("z"), json!(3)], [json!("y"), json!(2)]]);
+    let (names, rows) = run(&s, &format!("{t} | top-hitters 2 of g by v"));
+    assert_eq!(names, ["g", "approximate_sum_v"]);
+    assert_eq!(rows, [[json!("x"), json!(100)], [json!("z"), json!(3)]]);
+    // N distinct values: the smallest, so that a run repeats.
+    let (names, rows) = run(&s, &format!("{t} | sample-distinct 2 of g"));
+    assert_eq!(names, ["g"]);
+    assert_eq!(rows, [[json!("x")], [json!("y")]]);
+    assert_eq!(count(&s, &format!("{t} | sample-distinct 10 of g")), 3);
+}
+
+#[test]
+fn toscalar_of_a_scalar_is_the_scalar() {
+    let s = session(&[]);
+    assert_eq!(
+        run(&s, "print x = toscalar(1) + 1, y = toscalar(strcat('a', 'b'))").1,
+        [[json!(2), json!("ab")]]
+    );
+    // Evaluated once, it cannot read the row's columns.
+    let err = s.query("datatable(a:long)[1] | extend y = toscalar(a)").unwrap_err();
+    assert_eq!(err.to_string(), "unknown column `a`");
 }

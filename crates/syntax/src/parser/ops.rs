@@ -126,6 +126,13 @@ impl Parser<'_> {
                 self.expect_keyword("of")?;
                 OperatorKind::SampleDistinct { count, of: self.expr()? }
             }
+            "top-hitters" => {
+                let count = self.expr()?;
+                self.expect_keyword("of")?;
+                let of = self.expr()?;
+                let by = if self.eat_keyword("by") { Some(self.expr()?) } else { None };
+                OperatorKind::TopHitters { count, of, by }
+            }
             "count" => OperatorKind::Count,
             "distinct" => {
                 if self.eat_punct("*") {

@@ -1,13 +1,15 @@
-//! `top-nested`: the top values of a column, then the top values of the
-//! next column within each of those, and so on (kql-semantics.md §3).
+//! The leading values of a column: `top-hitters` (the most frequent, or
+//! those with the largest sums), `sample-distinct` (some distinct values)
+//! and `top-nested` (the top values of a column, then the top values of the
+//! next column within each of those, and so on).
 //!
-//! Level k groups the input by the first k columns and aggregates; an inner
+//! For `top-nested`, level k groups the input by the first k columns and aggregates; an inner
 //! join with level k-1's result on the first k-1 columns keeps the groups
 //! the levels above chose (null keys match, as they group together), and a
 //! limit within each of those groups keeps the top N.
 
 use calypso_syntax::Span;
-use calypso_syntax::ast::{Assignment, Ident, TopNestedLevel};
+use calypso_syntax::ast::{self, Assignment, Ident, TopNestedLevel};
 
 use crate::bind::Binder;
 use crate::names::{NameSet, expr_name};
@@ -15,6 +17,80 @@ use crate::plan::{Expr, ExprKind, JoinKind, Plan, PlanKind, SortKey, Value};
 use crate::{BindError, Column};
 
 impl Binder<'_> {
+    /// `top-hitters N of Expr [by Weight]`: `summarize approximate_count_Expr
+    /// = count() by Expr | top N by approximate_count_Expr`, or with a
+    /// weight `approximate_sum_Weight = sum(Weight)`. Kusto estimates; on
+    /// the sizes measured its counts are exact, and Calypso's always are.
+    pub(crate) fn top_hitters(
+        &mut self,
+        input: Plan,
+        count: &ast::Expr,
+        of: &ast::Expr,
+        by: Option<&ast::Expr>,
+        span: Span,
+    ) -> Result<Plan, BindError> {
+        let call = |name: &str, args: Vec<ast::Expr>| ast::Expr {
+            kind: ast::ExprKind::Call { func: Ident { name: name.to_owned(), span }, args },
+            span,
+        };
+        let (name, aggregate) = match by {
+            None => {
+                let of_name = expr_name(of).unwrap_or_default();
+                (format!("approximate_count_{of_name}"), call("count", Vec::new()))
+            }
+            Some(weight) => {
+                let weight_name = expr_name(weight).unwrap_or_default();
+                (format!("approximate_sum_{weight_name}"), call("sum", vec![weight.clone()]))
+            }
+        };
+        let item = Assignment {
+            name: Some(Ident { name, span }),
+            more_names: Vec::new(),
+            expr: aggregate,
+        };
+        let key = Assignment { name: None, more_names: Vec::new(), expr: of.clone() };
+        let grouped = self.summarize(input, &[item], &[key], span)?;
+        let counted = grouped.schema.last().expect("the aggregation").clone();
+        let key = SortKey {
+            expr: Expr { kind: ExprKind::Column(counted.name), ty: counted.ty, span },
+            ascending: false,
+            nulls_first: false,
+        };
+        let schema = grouped.schema.clone();
+        let sorted = Plan {
+            kind: PlanKind::Sort { input: Box::new(grouped), keys: vec![key] },
+            schema,
+            span,
+        };
+        self.take(sorted, count, span)
+    }
+
+    /// `sample-distinct N of Expr`: N distinct values. Kusto picks them at
+    /// random; Calypso gives the N smallest, so that a run can be repeated.
+    pub(crate) fn sample_distinct(
+        &mut self,
+        input: Plan,
+        count: &ast::Expr,
+        of: &ast::Expr,
+        span: Span,
+    ) -> Result<Plan, BindError> {
+        let key = Assignment { name: None, more_names: Vec::new(), expr: of.clone() };
+        let distinct = self.summarize(input, &[], &[key], span)?;
+        let column = distinct.schema[0].clone();
+        let key = SortKey {
+            expr: Expr { kind: ExprKind::Column(column.name), ty: column.ty, span },
+            ascending: true,
+            nulls_first: true,
+        };
+        let schema = distinct.schema.clone();
+        let sorted = Plan {
+            kind: PlanKind::Sort { input: Box::new(distinct), keys: vec![key] },
+            schema,
+            span,
+        };
+        self.take(sorted, count, span)
+    }
+
     /// `top-nested [N] of Expr by Aggregation [asc|desc], ...`.
     pub(crate) fn top_nested(
         &mut self,
@@ -82,7 +158,7 @@ impl Binder<'_> {
         result.ok_or_else(|| BindError::invalid("`top-nested` needs a level", span, "no level"))
     }
 
-    fn level_count(&mut self, count: &calypso_syntax::ast::Expr) -> Result<u64, BindError> {
+    fn level_count(&mut self, count: &ast::Expr) -> Result<u64, BindError> {
         let bound = self.scalar(count, &[])?;
         match bound.kind {
             ExprKind::Literal(Value::Long(n)) if n >= 0 => Ok(n as u64),
