@@ -167,8 +167,11 @@ impl Binder<'_> {
                 }
                 Ok(match op {
                     UnaryOp::Plus => operand,
+                    // An int is negated as a long: `-i` of int's minimum is
+                    // 2147483648 (oracle r2-type-casts-coercion-0038).
                     UnaryOp::Neg => {
-                        let ty = operand.ty;
+                        let ty =
+                            if operand.ty == KqlType::Int { KqlType::Long } else { operand.ty };
                         expr(ExprKind::Negate(boxed(operand)), ty, span)
                     }
                 })

@@ -201,7 +201,9 @@ pub static LIBRARY: &[Signature] = &[
     sig("set_has_element", (2, 2), |t| dynamics(&t[..1]).map(|_| Bool)),
     sig("set_intersect", (2, 64), |t| dynamics(t).map(|_| Dynamic)),
     sig("set_union", (2, 64), |t| dynamics(t).map(|_| Dynamic)),
-    sig("sign", (1, 1), |t| numeric_or_timespan(t[0])),
+    sig("sign", (1, 1), |t| {
+        numeric_or_timespan(t[0]).map(|ty| if ty == Timespan { ty } else { Real })
+    }),
     sig("sin", (1, 1), |t| all_of(t, &[Real]).map(|_| Real)),
     sig("split", (2, 3), |t| text_arg(t[0]).and(all_of(&t[1..], &[String, Long])).map(|_| Dynamic)),
     sig("sqrt", (1, 1), |t| all_of(t, &[Real]).map(|_| Real)),

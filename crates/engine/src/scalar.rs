@@ -34,6 +34,7 @@ impl Ctx {
                     KqlType::Timespan => {
                         cast(-cast(x, DataType::Int64), arrow_type(KqlType::Timespan))
                     }
+                    KqlType::Int => -cast(x, DataType::Int64),
                     _ => -x,
                 }
             }

@@ -1215,7 +1215,7 @@ fn math_range_and_bin_at() {
         ("array_concat(dynamic([1]), dynamic(null), dynamic({'a': 1}))", json!([1])),
         ("pow(2.0, 10.0)", json!(1024.0)),
         ("ceiling(-1.5)", json!(-1.0)),
-        ("sign(-3)", json!(-1)),
+        ("sign(-3)", json!(-1.0)),
         ("isinf(real(-inf))", json!(true)),
         ("range(1, 5, 2)", json!([1, 3, 5])),
         ("range(5, 1, -2)", json!([5, 3, 1])),
@@ -1861,4 +1861,30 @@ fn toscalar_of_a_scalar_is_the_scalar() {
     // Evaluated once, it cannot read the row's columns.
     let err = s.query("datatable(a:long)[1] | extend y = toscalar(a)").unwrap_err();
     assert_eq!(err.to_string(), "unknown column `a`");
+}
+
+#[test]
+fn conversions_at_the_edges_of_their_types() {
+    // Measured in Kusto (oracle r1-type-casts-coercion-0040, r2-…-0017,
+    // -0034, -0038, -0043, -0000).
+    let s = session(&[]);
+    let q = r#"print a = tolong("-9223372036854775808"), b = tolong("9223372036854775808"),
+             c = tolong(todouble(9223372036854775807)), d = totimespan(tolong(1d)),
+             e = toint(dynamic(1.7976931348623157e308)), f = toint(dynamic(9223372036854775807)),
+             g = tolong(dynamic(1.7976931348623157e308)), h = -toint(-2147483648), i = sign(-7)"#;
+    assert_eq!(
+        run(&s, q).1[0],
+        [
+            json!(i64::MIN),
+            Value::Null,
+            // Saturating, as Kusto converts a column (r2-…-0034).
+            json!(i64::MAX),
+            json!("1.00:00:00"),
+            json!(i32::MAX),
+            json!(-1),
+            json!(i64::MAX),
+            json!(2_147_483_648_i64),
+            json!(-1.0)
+        ]
+    );
 }

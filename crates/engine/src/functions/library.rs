@@ -932,6 +932,9 @@ fn long_of(a: &dyn Array, r: usize, ty: KqlType) -> Option<i64> {
         }
         KqlType::Real | KqlType::Decimal => {
             let v = a.as_primitive::<Float64Type>().value(r);
+            // Saturating, as Kusto converts a column (oracle
+            // r2-type-casts-coercion-0034; a constant folds to the minimum
+            // instead, -0033).
             (!v.is_nan()).then_some(v as i64)
         }
         KqlType::Bool => Some(i64::from(a.as_boolean().value(r))),
@@ -960,12 +963,13 @@ pub(crate) fn integer_text(s: &str) -> Option<i64> {
         // -1) and never after a sign (oracle r2-type-casts-coercion-0008).
         Some(_) if negative || s.starts_with('+') => return None,
         Some(hex) => u64::from_str_radix(hex, 16).ok()? as i64,
+        // Parsed with its sign, so that the long minimum fits.
         None if digits.bytes().all(|b| b.is_ascii_digit()) && !digits.is_empty() => {
-            digits.parse().ok()?
+            return if negative { format!("-{digits}").parse().ok() } else { digits.parse().ok() };
         }
         None => return None,
     };
-    Some(if negative { -value } else { value })
+    Some(value)
 }
 
 fn real_of(a: &dyn Array, r: usize, ty: KqlType) -> Option<f64> {
@@ -1010,6 +1014,13 @@ fn to_int(args: &[ArrayRef], types: &[KqlType], _: KqlType) -> Result<ArrayRef> 
                 KqlType::String | KqlType::Guid => {
                     long_of(a, r, types[0]).and_then(|v| i32::try_from(v).ok())
                 }
+                // A real inside saturates as a real does; a long wraps.
+                KqlType::Dynamic if !a.is_null(r) => match json_value(a, r, KqlType::Dynamic) {
+                    Value::Number(n) if n.as_i64().is_none() => {
+                        n.as_f64().filter(|v| !v.is_nan()).map(|v| v as i32)
+                    }
+                    _ => long_of(a, r, KqlType::Dynamic).map(|v| v as i32),
+                },
                 ty => long_of(a, r, ty).map(|v| v as i32),
             })
             .collect::<Int32Array>(),
@@ -1074,6 +1085,8 @@ fn to_timespan(args: &[ArrayRef], types: &[KqlType], _: KqlType) -> Result<Array
     let values = (0..a.len()).map(|r| match types[0] {
         _ if a.is_null(r) => None,
         KqlType::Timespan => long_of(a, r, KqlType::Long),
+        // A number is ticks (oracle r2-type-casts-coercion-0017).
+        KqlType::Long | KqlType::Int => long_of(a, r, types[0])?.checked_mul(NANOS_PER_TICK),
         KqlType::String => parse_timespan(a.as_string::<i32>().value(r)),
         KqlType::Dynamic => match json_value(a, r, KqlType::Dynamic) {
             Value::String(s) => parse_timespan(&s),
@@ -1156,7 +1169,8 @@ fn ceiling(args: &[ArrayRef], _: &[KqlType], result: KqlType) -> Result<ArrayRef
     })
 }
 
-/// `sign(x)`: -1, 0 or 1, of the argument's type.
+/// `sign(x)`: -1, 0 or 1; a real for any number (oracle
+/// r2-type-casts-coercion-0000), a timespan for a timespan.
 fn sign(args: &[ArrayRef], _: &[KqlType], result: KqlType) -> Result<ArrayRef> {
     Ok(match result {
         KqlType::Real => Arc::new(
