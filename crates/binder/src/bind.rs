@@ -152,12 +152,16 @@ impl<'c> Binder<'c> {
                 Some(LetValue::Tabular(_)) => true,
                 Some(LetValue::Function(def)) => def.params.is_empty() && self.returns_table(def),
                 Some(LetValue::Scalar(_)) => false,
-                None => self.catalog.table(&ident.name).is_some(),
+                None => {
+                    self.catalog.table(&ident.name).is_some()
+                        || self.catalog.function_table(&ident.name).is_some()
+                }
             },
             ExprKind::Call { func, args } if func.name == "materialize" && args.len() == 1 => true,
-            ExprKind::Call { func, .. } => {
-                self.user_function(&func.name).is_some_and(|def| self.returns_table(&def))
-            }
+            ExprKind::Call { func, .. } => match self.user_function(&func.name) {
+                Some(def) => self.returns_table(&def),
+                None => self.catalog.function_table(&func.name).is_some(),
+            },
             _ => false,
         }
     }
@@ -221,10 +225,18 @@ impl<'c> Binder<'c> {
                         "not a table",
                     )),
                 },
-                None => Err(BindError::unsupported(
-                    format!("calling `{}` as a table", func.name),
-                    expr.span,
-                )),
+                None => match self.catalog.function_table(&func.name) {
+                    Some(table) => self.workspace_function(func, args, table, expr.span),
+                    None if func.name == "_GetWatchlist" => Err(BindError::unsupported(
+                        "`_GetWatchlist` (a watchlist lives in the Sentinel workspace; load \
+                         its rows with -d and read them by the table's name)",
+                        expr.span,
+                    )),
+                    None => Err(BindError::unsupported(
+                        format!("calling `{}` as a table", func.name),
+                        expr.span,
+                    )),
+                },
             },
             _ => Err(BindError::invalid("expected a tabular expression", expr.span, "not a table")),
         }
@@ -244,6 +256,10 @@ impl<'c> Binder<'c> {
                 ));
             }
             None => {}
+        }
+        if let Some(table) = self.catalog.function_table(&ident.name) {
+            let func = ident.clone();
+            return self.workspace_function(&func, &[], table, ident.span);
         }
         if let Some(columns) = self.catalog.table(&ident.name) {
             return Ok(Plan {
@@ -978,12 +994,11 @@ impl<'c> Binder<'c> {
 fn side_column(schema: &[Column], ident: &ast::Ident, side: &str) -> Result<KqlType, BindError> {
     match schema.iter().find(|c| c.name == ident.name) {
         Some(col) => Ok(col.ty),
-        None => Err(BindError::UnknownColumn {
-            name: ident.name.clone(),
-            span: ident.span,
-            help: suggest(&ident.name, schema.iter().map(|c| c.name.as_str()))
-                .or_else(|| Some(format!("the join's {side} side has no such column"))),
-        }),
+        None => {
+            let help = suggest(&ident.name, schema.iter().map(|c| c.name.as_str()))
+                .or_else(|| Some(format!("the join's {side} side has no such column")));
+            Err(BindError::unknown_column(&ident.name, ident.span, schema, help))
+        }
     }
 }
 

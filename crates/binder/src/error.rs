@@ -35,6 +35,25 @@ pub enum BindError {
         help: Option<String>,
     },
 
+    /// A name that is no known column of an input that has columns only
+    /// the workspace knows (a watchlist's): `check` cannot judge it.
+    #[error(
+        "`{name}` is not a known column of `{source_call}`, whose other columns only the workspace knows"
+    )]
+    #[diagnostic(
+        code(kql::bind::open_columns),
+        help("a watchlist's own columns are defined in the workspace, which Calypso cannot see")
+    )]
+    OpenColumns {
+        /// The name as written.
+        name: String,
+        /// The call the columns come from (`_GetWatchlist('VIP')`).
+        source_call: String,
+        /// Where.
+        #[label("not checked")]
+        span: Span,
+    },
+
     /// A function KQL does not have, or Calypso does not know of.
     #[error("unknown function `{name}`")]
     #[diagnostic(code(kql::bind::unknown_function))]
@@ -128,6 +147,22 @@ impl BindError {
     /// A type error with a label.
     pub(crate) fn types(message: impl Into<String>, span: Span, label: impl Into<String>) -> Self {
         BindError::TypeMismatch { message: message.into(), span, label: label.into(), help: None }
+    }
+
+    /// An unknown column, or one the input's unknown columns may hold.
+    pub(crate) fn unknown_column(
+        name: &str,
+        span: Span,
+        columns: &[crate::Column],
+        help: Option<String>,
+    ) -> Self {
+        let open = columns.iter().find_map(crate::Column::unknown_columns_of);
+        match open {
+            Some(call) => {
+                BindError::OpenColumns { name: name.to_owned(), source_call: call.to_owned(), span }
+            }
+            None => BindError::UnknownColumn { name: name.to_owned(), span, help },
+        }
     }
 
     /// A refusal of an unsupported construct.

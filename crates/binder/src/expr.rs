@@ -346,11 +346,8 @@ impl Binder<'_> {
             LetValue::Tabular(_) | LetValue::Function(_) => None,
         });
         let candidates = columns.iter().map(|c| c.name.as_str()).chain(scalar_lets);
-        Err(BindError::UnknownColumn {
-            name: ident.name.clone(),
-            span: ident.span,
-            help: suggest(&ident.name, candidates),
-        })
+        let help = suggest(&ident.name, candidates);
+        Err(BindError::unknown_column(&ident.name, ident.span, columns, help))
     }
 
     fn dynamic_get(

@@ -27,10 +27,11 @@ mod series;
 mod sources;
 mod summarize;
 mod union;
+mod workspace;
 
 use calypso_syntax::ast::Script;
 
-pub use catalog::{Catalog, Column};
+pub use catalog::{Catalog, Column, FunctionTable};
 pub use error::{BindError, BindWarning};
 pub use expr::function_names;
 pub use kusto_names::KUSTO_FUNCTIONS;

@@ -148,11 +148,8 @@ fn matching_columns(schema: &[Column], patterns: &[Ident]) -> Result<Vec<usize>,
 }
 
 fn unknown_column(schema: &[Column], name: &Ident) -> BindError {
-    BindError::UnknownColumn {
-        name: name.name.clone(),
-        span: name.span,
-        help: suggest(&name.name, schema.iter().map(|c| c.name.as_str())),
-    }
+    let help = suggest(&name.name, schema.iter().map(|c| c.name.as_str()));
+    BindError::unknown_column(&name.name, name.span, schema, help)
 }
 
 /// Whether `name` matches `pattern`, where `*` stands for any text.

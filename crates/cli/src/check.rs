@@ -13,7 +13,7 @@
 use std::fmt;
 use std::path::{Path, PathBuf};
 
-use calypso_binder::{BindError, BindOptions, BindWarning, Catalog, Column};
+use calypso_binder::{BindError, BindOptions, BindWarning, Catalog, Column, FunctionTable};
 use calypso_engine::Session;
 use miette::{Diagnostic, LabeledSpan, NamedSource, Report, Severity, SourceSpan};
 use serde_json::json;
@@ -180,11 +180,22 @@ impl Catalog for Tables<'_> {
         names.extend(self.catalog.names().map(str::to_owned));
         names
     }
+
+    fn function_table(&self, name: &str) -> Option<FunctionTable> {
+        let f = self.catalog.function(name)?;
+        Some(FunctionTable {
+            params: f.params.clone(),
+            required: f.required,
+            columns: f.columns.iter().map(|c| Column::new(c.name.clone(), c.ty)).collect(),
+            open: f.open,
+        })
+    }
 }
 
-/// What binding a query learnt: its output columns and the tables it reads.
+/// What binding a query learnt: its output columns (unless some are known
+/// only to the workspace, as a watchlist's are) and the tables it reads.
 struct Shape {
-    columns: Vec<Column>,
+    columns: Option<Vec<Column>>,
     tables: Vec<String>,
 }
 
@@ -210,7 +221,13 @@ fn check_query(query: &Query, tables: &Tables, syntax_only: bool) -> (Vec<Findin
                 .filter(|w| matches!(w, BindWarning::NamedPredicate { .. }))
                 .map(|w| from_diagnostic(w, Severity::Warning, query))
                 .collect();
-            let shape = Shape { tables: bound.plan.tables(), columns: bound.plan.schema };
+            let open = bound.plan.schema.iter().any(|c| c.unknown_columns_of().is_some());
+            // A workspace function is read like a table, but is none.
+            let read = bound.plan.tables().into_iter();
+            let shape = Shape {
+                tables: read.filter(|t| tables.function_table(t).is_none()).collect(),
+                columns: (!open).then_some(bound.plan.schema),
+            };
             (found, Some(shape))
         }
         Err(e) => (vec![classify(&e, query)], None),
@@ -229,6 +246,12 @@ fn classify(e: &BindError, query: &Query) -> Finding {
                  the rule may be fine, but the rest of the query was not checked"
                     .to_owned(),
             );
+            f
+        }
+        BindError::OpenColumns { .. } => {
+            let mut f = from_diagnostic(e, Severity::Warning, query);
+            f.code = "kql::check::unchecked".to_owned();
+            f.message = format!("{e}: not checked past here");
             f
         }
         BindError::NotSupported { .. } => {
@@ -272,7 +295,7 @@ pub(crate) fn check_file(
         findings.extend(crate::rule::check(
             rule,
             &text,
-            shape.as_ref().map(|s| (&s.columns[..], &s.tables[..])),
+            shape.as_ref().map(|s| (s.columns.as_deref(), &s.tables[..])),
         ));
     }
     Ok((text, findings))

@@ -22,7 +22,7 @@ const FOURTEEN_DAYS: u64 = 14 * 24 * 60 * MINUTE;
 pub(crate) fn check(
     rule: &Yaml,
     yaml: &str,
-    shape: Option<(&[Column], &[String])>,
+    shape: Option<(Option<&[Column]>, &[String])>,
 ) -> Vec<Finding> {
     let mut found = Vec::new();
     for key in ["queryFrequency", "queryPeriod"] {
@@ -66,7 +66,10 @@ pub(crate) fn check(
         }
     }
     if let Some((columns, tables)) = shape {
-        found.extend(mapped_columns(rule, yaml, columns));
+        // Columns only the workspace knows may be the mapped ones.
+        if let Some(columns) = columns {
+            found.extend(mapped_columns(rule, yaml, columns));
+        }
         found.extend(connectors(rule, yaml, tables));
     }
     found

@@ -356,3 +356,67 @@ fn a_folder_is_checked_file_by_file_at_any_depth() {
         .collect();
     assert_eq!(files, [("b.yaml".to_owned(), false), ("a.kql".to_owned(), true)]);
 }
+
+#[test]
+fn workspace_functions_are_checked_against_the_columns_they_return() {
+    let files = [
+        // A watchlist's known columns; its own are unknowable, so reading
+        // one is a warning, not an error.
+        (
+            "known.kql",
+            "let vip = _GetWatchlist('VIP') | project SearchKey;\nSigninLogs | where UserPrincipalName in (vip)",
+        ),
+        ("open.kql", "_GetWatchlist('VIP') | project SearchKey, Department"),
+        // An ASIM parser's stub: named arguments, its columns.
+        (
+            "asim.kql",
+            "_Im_Dns(starttime=ago(1d)) | where SrcIpAddr == '10.0.0.1' | project TimeGenerated",
+        ),
+        ("asim_typo.kql", "_Im_Dns(starttime=ago(1d)) | project SrcIpAdr"),
+        ("param.kql", "_Im_Dns(strattime=ago(1d)) | take 1"),
+        ("alias.kql", "_GetWatchlist() | take 1"),
+    ];
+    let (code, records) = check_json(&files, &[]);
+    assert_eq!(code, Some(1));
+    let first = |i: usize| {
+        found(&records[i]).first().map(|(c, s, l, col)| (c.clone(), s.clone(), *l, *col))
+    };
+    assert!(found_none(&records[0]), "{}", records[0]);
+    assert_eq!(first(1), Some(("kql::check::unchecked".into(), "warning".into(), 1, 43)));
+    assert_eq!(
+        records[1]["diagnostics"][0]["message"],
+        "`Department` is not a known column of `_GetWatchlist('VIP')`, whose other columns only \
+         the workspace knows: not checked past here"
+    );
+    assert!(found_none(&records[2]), "{}", records[2]);
+    assert_eq!(first(3), Some(("kql::bind::unknown_column".into(), "error".into(), 1, 38)));
+    assert_eq!(records[3]["diagnostics"][0]["message"], "unknown column `SrcIpAdr`");
+    assert_eq!(first(4), Some(("kql::bind::invalid".into(), "error".into(), 1, 9)));
+    assert_eq!(
+        records[5]["diagnostics"][0]["message"],
+        "`_GetWatchlist` takes `watchlistAlias`, but 0 were given"
+    );
+
+    // A rule may map a watchlist's column, and reads no table through it.
+    let rule = "\
+requiredDataConnectors:
+  - connectorId: AzureActiveDirectory
+    dataTypes:
+      - SigninLogs
+queryFrequency: 1h
+queryPeriod: 1h
+triggerOperator: gt
+triggerThreshold: 0
+query: |
+  SigninLogs
+  | join kind=inner (_GetWatchlist('VIP')) on $left.UserPrincipalName == $right.SearchKey
+entityMappings:
+  - entityType: Account
+    fieldMappings:
+      - identifier: FullName
+        columnName: Department
+";
+    let (code, records) = check_json(&[("rule.yaml", rule)], &[]);
+    assert_eq!(code, Some(0), "{}", records[0]);
+    assert!(found_none(&records[0]), "{}", records[0]);
+}

@@ -1,8 +1,14 @@
 #!/usr/bin/env python3
-"""Regenerates tables.tsv from ../shared/schemas/tables (one JSON file a table).
+"""Regenerates tables.tsv and functions.tsv from ../shared/schemas (one JSON file a table or
+function).
 
-Usage, from the repository root: python3 crates/io/catalog/generate.py ../shared/schemas/tables
-Each output line is `Table<TAB>col:type<TAB>col:type...`, tables sorted by name.
+Usage, from the repository root: python3 crates/io/catalog/generate.py ../shared/schemas
+tables.tsv: `Table<TAB>col:type<TAB>col:type...`, tables sorted by name.
+functions.tsv: `Function<TAB>param:type:required|optional ...<TAB>col:type...` with the
+parameters in one field, space-separated (empty when there are none), functions sorted by name.
+Sentinel's built-in `_GetWatchlist` is added by hand (its definition is not in the schemas): it
+returns `_DTItemId`, `LastUpdatedTimeUTC` and `SearchKey`, then the watchlist's own columns,
+which only the workspace knows; its line ends with the field `*`.
 """
 import glob
 import json
@@ -10,12 +16,35 @@ import os
 import sys
 
 src = sys.argv[1]
-lines = []
-for path in sorted(glob.glob(os.path.join(src, "*.json"))):
+here = os.path.dirname(os.path.abspath(__file__))
+
+
+def write(name, lines):
+    with open(os.path.join(here, name), "w", encoding="utf-8", newline="\n") as f:
+        f.write("\n".join(lines) + "\n")
+
+
+def columns(cols):
+    return "\t".join(f"{c['name']}:{c['type']}" for c in cols)
+
+
+tables = []
+for path in sorted(glob.glob(os.path.join(src, "tables", "*.json"))):
     with open(path, encoding="utf-8") as f:
         table = json.load(f)
-    cols = "\t".join(f"{c['name']}:{c['type']}" for c in table["columns"])
-    lines.append(f"{table['table']}\t{cols}")
-out = os.path.join(os.path.dirname(os.path.abspath(__file__)), "tables.tsv")
-with open(out, "w", encoding="utf-8", newline="\n") as f:
-    f.write("\n".join(lines) + "\n")
+    tables.append(f"{table['table']}\t{columns(table['columns'])}")
+write("tables.tsv", tables)
+
+functions = [
+    "_GetWatchlist\twatchlistAlias:string:required keys:dynamic:optional\t"
+    "_DTItemId:string\tLastUpdatedTimeUTC:datetime\tSearchKey:string\t*"
+]
+for path in sorted(glob.glob(os.path.join(src, "functions", "*.json"))):
+    with open(path, encoding="utf-8") as f:
+        func = json.load(f)
+    params = " ".join(
+        f"{p['name']}:{p['type']}:{'required' if p['required'] else 'optional'}"
+        for p in func["parameters"]
+    )
+    functions.append(f"{func['function']}\t{params}\t{columns(func['columns'])}")
+write("functions.tsv", sorted(functions))

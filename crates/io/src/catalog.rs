@@ -11,10 +11,52 @@ use crate::{ColumnSchema, LoadError};
 /// `catalog/README.md` for their sources and licences).
 const BUILTIN_TSV: &str = include_str!("../catalog/tables.tsv");
 
-/// Column names and types of known tables.
+/// Sentinel's functions that return tables: `_GetWatchlist` and the ASIM
+/// stubs of `shared/schemas/functions` (same README).
+const FUNCTIONS_TSV: &str = include_str!("../catalog/functions.tsv");
+
+/// Column names and types of known tables, and of the tables that known
+/// Sentinel functions return.
 #[derive(Clone, Debug, Default)]
 pub struct Catalog {
     tables: HashMap<String, Vec<ColumnSchema>>,
+    functions: HashMap<String, FunctionSchema>,
+}
+
+/// A Sentinel function that returns a table (`_GetWatchlist('alias')`,
+/// an ASIM parser), as far as a query can be checked against it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct FunctionSchema {
+    /// The parameters' names, in order.
+    pub params: Vec<String>,
+    /// How many leading parameters must be given.
+    pub required: usize,
+    /// The columns it returns.
+    pub columns: Vec<ColumnSchema>,
+    /// Whether it returns further columns that only the workspace knows
+    /// (a watchlist's own).
+    pub open: bool,
+}
+
+fn column(field: &str) -> Option<ColumnSchema> {
+    let (col, ty) = field.rsplit_once(':')?;
+    Some(ColumnSchema { name: col.to_owned(), ty: KqlType::from_name(ty)? })
+}
+
+fn function_line(line: &str) -> Option<(String, FunctionSchema)> {
+    let mut fields = line.split('\t');
+    let name = fields.next()?.to_owned();
+    let params: Vec<&str> = fields.next()?.split_whitespace().collect();
+    let required = params.iter().take_while(|p| p.ends_with(":required")).count();
+    let params = params.iter().filter_map(|p| Some(p.split(':').next()?.to_owned())).collect();
+    let (mut columns, mut open) = (Vec::new(), false);
+    for field in fields {
+        match field {
+            "*" => open = true,
+            f => columns.push(column(f)?),
+        }
+    }
+    Some((name, FunctionSchema { params, required, columns, open }))
 }
 
 /// The built-in catalog of Log Analytics and Sentinel tables.
@@ -23,21 +65,22 @@ pub fn builtin() -> Catalog {
     for line in BUILTIN_TSV.lines() {
         let mut fields = line.split('\t');
         let Some(name) = fields.next() else { continue };
-        let columns = fields
-            .filter_map(|f| {
-                let (col, ty) = f.rsplit_once(':')?;
-                Some(ColumnSchema { name: col.to_owned(), ty: KqlType::from_name(ty)? })
-            })
-            .collect();
-        tables.insert(name.to_owned(), columns);
+        tables.insert(name.to_owned(), fields.filter_map(column).collect());
     }
-    Catalog { tables }
+    let functions = FUNCTIONS_TSV.lines().filter_map(function_line).collect();
+    Catalog { tables, functions }
 }
 
 impl Catalog {
     /// The columns of `table`, if the catalog knows it.
     pub fn table(&self, table: &str) -> Option<&[ColumnSchema]> {
         self.tables.get(table).map(Vec::as_slice)
+    }
+
+    /// The Sentinel function `name` that returns a table, if the catalog
+    /// knows it.
+    pub fn function(&self, name: &str) -> Option<&FunctionSchema> {
+        self.functions.get(name)
     }
 
     /// The names of the tables the catalog knows.
@@ -117,5 +160,21 @@ mod tests {
         assert_eq!(ty("ResultType"), Some(KqlType::String));
         assert_eq!(ty("TimeGenerated"), Some(KqlType::Datetime));
         assert_eq!(ty("DeviceDetail"), Some(KqlType::Dynamic));
+    }
+
+    #[test]
+    fn builtin_has_sentinels_table_functions() {
+        let catalog = builtin();
+        let watchlist = catalog.function("_GetWatchlist").unwrap();
+        assert_eq!((watchlist.params.len(), watchlist.required, watchlist.open), (2, 1, true));
+        let names: Vec<&str> = watchlist.columns.iter().map(|c| c.name.as_str()).collect();
+        assert_eq!(names, ["_DTItemId", "LastUpdatedTimeUTC", "SearchKey"]);
+        let dns = catalog.function("_Im_Dns").unwrap();
+        assert_eq!(
+            (dns.params.len(), dns.required, dns.open, dns.columns.len()),
+            (8, 0, false, 108)
+        );
+        assert_eq!(catalog.function("_ASIM_GetSourceBySourceType").unwrap().required, 1);
+        assert!(catalog.function("_Im_Nothing").is_none());
     }
 }

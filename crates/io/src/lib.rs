@@ -22,7 +22,7 @@ mod source;
 use calypso_syntax::KqlType;
 use datafusion::arrow::record_batch::RecordBatch;
 
-pub use catalog::{Catalog, builtin};
+pub use catalog::{Catalog, FunctionSchema, builtin};
 pub use encoding::{KQL_TYPE_KEY, arrow_type, field};
 pub use error::{BadRecord, LineSource, LoadError};
 pub use load::{LoadOptions, load_table, schema_columns};
