@@ -51,18 +51,7 @@ impl Binder<'_> {
         let key = Assignment { name: None, more_names: Vec::new(), expr: of.clone() };
         let grouped = self.summarize(input, &[item], &[key], span)?;
         let counted = grouped.schema.last().expect("the aggregation").clone();
-        let key = SortKey {
-            expr: Expr { kind: ExprKind::Column(counted.name), ty: counted.ty, span },
-            ascending: false,
-            nulls_first: false,
-        };
-        let schema = grouped.schema.clone();
-        let sorted = Plan {
-            kind: PlanKind::Sort { input: Box::new(grouped), keys: vec![key] },
-            schema,
-            span,
-        };
-        self.take(sorted, count, span)
+        self.first_by(grouped, counted, false, count, span)
     }
 
     /// `sample-distinct N of Expr`: N distinct values. Kusto picks them at
@@ -77,18 +66,27 @@ impl Binder<'_> {
         let key = Assignment { name: None, more_names: Vec::new(), expr: of.clone() };
         let distinct = self.summarize(input, &[], &[key], span)?;
         let column = distinct.schema[0].clone();
+        self.first_by(distinct, column, true, count, span)
+    }
+
+    /// The first `count` rows of `plan` sorted by `column` (nulls with the
+    /// smallest values, as KQL sorts).
+    fn first_by(
+        &mut self,
+        plan: Plan,
+        column: Column,
+        ascending: bool,
+        count: &ast::Expr,
+        span: Span,
+    ) -> Result<Plan, BindError> {
         let key = SortKey {
             expr: Expr { kind: ExprKind::Column(column.name), ty: column.ty, span },
-            ascending: true,
-            nulls_first: true,
+            ascending,
+            nulls_first: ascending,
         };
-        let schema = distinct.schema.clone();
-        let sorted = Plan {
-            kind: PlanKind::Sort { input: Box::new(distinct), keys: vec![key] },
-            schema,
-            span,
-        };
-        self.take(sorted, count, span)
+        let schema = plan.schema.clone();
+        let kind = PlanKind::Sort { input: Box::new(plan), keys: vec![key] };
+        self.take(Plan { kind, schema, span }, count, span)
     }
 
     /// `top-nested [N] of Expr by Aggregation [asc|desc], ...`.

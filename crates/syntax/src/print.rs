@@ -14,6 +14,23 @@ use crate::ast::{
     Param, ParamType, ParsePart, Script, SearchArgs, SortKey, Statement, StatementKind, UnaryOp,
 };
 
+/// The tree's debug form with every span blanked: what a round trip
+/// through [`script`] and the parser must keep (the printed text has
+/// positions of its own).
+pub fn shape(tree: &Script) -> String {
+    let debug = format!("{tree:?}");
+    let mut out = String::with_capacity(debug.len());
+    let mut rest = debug.as_str();
+    while let Some(at) = rest.find("Span { start: ") {
+        out.push_str(&rest[..at]);
+        out.push_str("Span");
+        let close = rest[at..].find('}').expect("a span's debug form closes");
+        rest = &rest[at + close + 1..];
+    }
+    out.push_str(rest);
+    out
+}
+
 /// Prints a whole script, one statement after another.
 pub fn script(script: &Script) -> String {
     let mut p = Printer::default();

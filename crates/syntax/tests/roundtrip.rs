@@ -4,25 +4,8 @@
 
 use std::path::PathBuf;
 
-use calypso_syntax::ast::Script;
 use calypso_syntax::{parse, print};
 use serde_json::Value;
-
-/// The tree as text with every span blanked: the printed text has its own
-/// positions, and only the shape and the values have to survive.
-fn shape(script: &Script) -> String {
-    let debug = format!("{script:?}");
-    let mut out = String::with_capacity(debug.len());
-    let mut rest = debug.as_str();
-    while let Some(at) = rest.find("Span { start: ") {
-        out.push_str(&rest[..at]);
-        out.push_str("Span");
-        let close = rest[at..].find('}').expect("a span's debug form closes");
-        rest = &rest[at + close + 1..];
-    }
-    out.push_str(rest);
-    out
-}
 
 /// The reason `text`'s tree does not survive printing, if it does not.
 fn round_trip(text: &str) -> Result<String, String> {
@@ -30,7 +13,7 @@ fn round_trip(text: &str) -> Result<String, String> {
     let printed = print::script(&tree);
     let again =
         parse(&printed).map_err(|e| format!("printed text does not parse: {e}\n{printed}"))?;
-    if shape(&again) != shape(&tree) {
+    if print::shape(&again) != print::shape(&tree) {
         return Err(format!("the tree changed\n{printed}"));
     }
     Ok(printed)
