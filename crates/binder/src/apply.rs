@@ -129,6 +129,15 @@ impl Partition<'_> {
                 PlanKind::Sort { input: Box::new(input), keys }
             }
             PlanKind::Limit { input, count, mut per } => {
+                // Counted within each row, in the order a `sort` gave: one by
+                // an expression that a projection has since dropped cannot
+                // be followed.
+                if input.is_serialized() && input.limit_order().is_none() {
+                    return Err(refuse(
+                        "`take` after `sort` by an expression and a projection",
+                        span,
+                    ));
+                }
                 let input = self.rewrite(*input)?;
                 schema = input.schema.clone();
                 per.push(self.row.to_owned());

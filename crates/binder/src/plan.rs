@@ -185,6 +185,19 @@ impl Plan {
         }
     }
 
+    /// The keys that order this plan's rows for a limit within groups: a
+    /// `sort` below row filters keeps any key; above projections only
+    /// column keys survive ([`Plan::serial_order`]).
+    pub fn limit_order(&self) -> Option<Vec<SortKey>> {
+        match &self.kind {
+            PlanKind::Sort { keys, .. } => Some(keys.clone()),
+            PlanKind::Filter { input, .. }
+            | PlanKind::Serialize { input }
+            | PlanKind::Limit { input, .. } => input.limit_order(),
+            _ => self.serial_order(),
+        }
+    }
+
     /// Whether an expression of this node holds a window function.
     pub fn has_window(exprs: &[Expr]) -> bool {
         let mut found = false;

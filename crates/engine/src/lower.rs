@@ -96,7 +96,7 @@ impl Lowerer<'_> {
                 // The first rows of each group, in the order a `sort` below
                 // gave them.
                 let order = input
-                    .serial_order()
+                    .limit_order()
                     .unwrap_or_default()
                     .iter()
                     .map(|k| Ok(SortExpr::new(self.ctx.expr(&k.expr)?, k.ascending, k.nulls_first)))

@@ -1652,6 +1652,12 @@ fn mv_apply_runs_its_subquery_on_each_rows_elements() {
     let (names, rows) = run(&s, q);
     assert_eq!(names, ["r", "Arr", "i"]);
     assert_eq!(sorted(rows), [[json!(0), json!(1), json!(1)], [json!(0), json!(3), json!(2)]]);
+    // `top` by an expression orders within each row too.
+    let q = format!("{data} | mv-apply e = Arr to typeof(long) on (top 1 by -e)");
+    assert_eq!(
+        sorted(run(&s, &q).1).iter().map(|r| r[2].clone()).collect::<Vec<_>>(),
+        [json!(1), json!(2)]
+    );
     // Nested: the inner subquery sees the outer element.
     let q = r#"print d = dynamic([{"g": "x", "v": [1, 2]}, {"g": "y", "v": [3, 4, 5]}])
              | mv-apply grp = d on (extend g = tostring(grp.g)
@@ -1671,6 +1677,10 @@ fn mv_apply_refuses_subqueries_it_cannot_keep_apart() {
         ),
         ("join (datatable(a:long)[1]) on a", "`join` inside `mv-apply` is not supported yet"),
         ("union (datatable(a:long)[1])", "`union` inside `mv-apply` is not supported yet"),
+        (
+            "sort by a * -1 | extend b = 1 | take 1",
+            "`take` after `sort` by an expression and a projection inside `mv-apply` is not supported yet",
+        ),
     ] {
         let err = s.query(&format!("{t} | mv-apply a to typeof(long) on ({sub})")).unwrap_err();
         assert_eq!(err.to_string(), message, "{sub}");
