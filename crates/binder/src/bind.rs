@@ -155,6 +155,10 @@ impl<'c> Binder<'c> {
                 None => {
                     self.catalog.table(&ident.name).is_some()
                         || self.catalog.function_table(&ident.name).is_some()
+                        || self
+                            .catalog
+                            .function_definition(&ident.name)
+                            .is_some_and(|def| def.params.is_empty() && self.returns_table(&def))
                 }
             },
             ExprKind::Call { func, args } if func.name == "materialize" && args.len() == 1 => true,

@@ -60,4 +60,10 @@ pub trait Catalog {
     fn function_table(&self, _name: &str) -> Option<FunctionTable> {
         None
     }
+
+    /// The definition of function `name` of the workspace (`--functions`),
+    /// if there is one; a `let` of the query shadows it.
+    fn function_definition(&self, _name: &str) -> Option<calypso_syntax::ast::FunctionDef> {
+        None
+    }
 }

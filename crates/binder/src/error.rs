@@ -54,6 +54,23 @@ pub enum BindError {
         span: Span,
     },
 
+    /// An error in the body of a workspace function (`--functions`), found
+    /// where the query calls it.
+    #[error("in the function `{func}`: {inner}")]
+    #[diagnostic(
+        code(kql::bind::in_function),
+        help("the error is in the function's definition (the file given with --functions)")
+    )]
+    InFunction {
+        /// The function called.
+        func: String,
+        /// The call.
+        #[label("called here")]
+        span: Span,
+        /// The error in its body.
+        inner: Box<BindError>,
+    },
+
     /// A function KQL does not have, or Calypso does not know of.
     #[error("unknown function `{name}`")]
     #[diagnostic(code(kql::bind::unknown_function))]
@@ -147,6 +164,14 @@ impl BindError {
     /// A type error with a label.
     pub(crate) fn types(message: impl Into<String>, span: Span, label: impl Into<String>) -> Self {
         BindError::TypeMismatch { message: message.into(), span, label: label.into(), help: None }
+    }
+
+    /// The error inside any workspace functions it was found in.
+    pub fn innermost(&self) -> &BindError {
+        match self {
+            BindError::InFunction { inner, .. } => inner.innermost(),
+            other => other,
+        }
     }
 
     /// An unknown column, or one the input's unknown columns may hold.

@@ -25,11 +25,13 @@ pub(crate) enum Called {
 }
 
 impl Binder<'_> {
-    /// The user function `name` in scope, if there is one.
+    /// The user function `name` in scope, if there is one: a `let` of the
+    /// query, or else a function of the workspace.
     pub(crate) fn user_function(&self, name: &str) -> Option<Rc<FunctionDef>> {
         match self.lookup_let(name) {
             Some(LetValue::Function(def)) => Some(def.clone()),
-            _ => None,
+            Some(_) => None,
+            None => self.catalog.function_definition(name).map(Rc::new),
         }
     }
 
@@ -127,6 +129,9 @@ impl Binder<'_> {
             }
         }
 
+        // A workspace function's body is in another file: its errors are
+        // reported at the call, saying which function they are in.
+        let workspace = self.lookup_let(&func.name).is_none();
         let (lets_before, params_before) = (self.lets.len(), self.params.len());
         self.lets.extend(tables);
         self.params.extend(scalars);
@@ -135,7 +140,13 @@ impl Binder<'_> {
         self.call_depth -= 1;
         self.lets.truncate(lets_before);
         self.params.truncate(params_before);
-        result
+        result.map_err(|e| {
+            if workspace {
+                BindError::InFunction { func: func.name.clone(), span, inner: Box::new(e) }
+            } else {
+                e
+            }
+        })
     }
 
     fn function_body(

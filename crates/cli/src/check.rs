@@ -181,6 +181,10 @@ impl Catalog for Tables<'_> {
         names
     }
 
+    fn function_definition(&self, name: &str) -> Option<calypso_syntax::ast::FunctionDef> {
+        self.session.function_definition(name)
+    }
+
     fn function_table(&self, name: &str) -> Option<FunctionTable> {
         let f = self.catalog.function(name)?;
         Some(FunctionTable {
@@ -236,7 +240,8 @@ fn check_query(query: &Query, tables: &Tables, syntax_only: bool) -> (Vec<Findin
 
 /// A bind error is an error only when Kusto would reject the query too.
 fn classify(e: &BindError, query: &Query) -> Finding {
-    match e {
+    // An error inside a workspace function is judged by what it is.
+    match e.innermost() {
         BindError::UnknownFunction { help: None, .. } => {
             let mut f = from_diagnostic(e, Severity::Warning, query);
             f.code = "kql::check::unchecked".to_owned();

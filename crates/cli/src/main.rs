@@ -57,6 +57,10 @@ struct CheckArgs {
     /// Data files or folders whose tables the queries may also read.
     #[arg(short, long = "data", value_name = "PATH")]
     data: Vec<PathBuf>,
+    /// A file of the workspace's functions (`let f = (...) {...}` or
+    /// `.create function f(...) {...}`) that the queries may call.
+    #[arg(long = "functions", value_name = "FILE")]
+    functions: Vec<PathBuf>,
     /// Output format.
     #[arg(short, long, value_enum, default_value_t = check::CheckFormat::Human)]
     format: check::CheckFormat,
@@ -114,6 +118,10 @@ pub(crate) struct DataArgs {
     /// A folder of table schemas (JSON) that add to or override the built-in catalog.
     #[arg(long, value_name = "DIR")]
     schemas: Option<PathBuf>,
+    /// A file of the workspace's functions (`let f = (...) {...}` or
+    /// `.create function f(...) {...}`) that queries may call.
+    #[arg(long = "functions", value_name = "FILE")]
+    functions: Vec<PathBuf>,
     /// Read on past unreadable rows, counting and reporting them.
     #[arg(long)]
     skip_bad_rows: bool,
@@ -184,7 +192,12 @@ fn run(args: RunArgs) -> miette::Result<()> {
 }
 
 fn check(args: CheckArgs) -> ExitCode {
-    let data = DataArgs { data: args.data, schemas: args.schemas.clone(), ..DataArgs::default() };
+    let data = DataArgs {
+        data: args.data,
+        schemas: args.schemas.clone(),
+        functions: args.functions,
+        ..DataArgs::default()
+    };
     let prepared = session(&data).and_then(|session| {
         let mut catalog = calypso_io::builtin();
         if let Some(dir) = &args.schemas {
@@ -225,6 +238,15 @@ fn session_for(
     }
     if let Some(now) = &args.now {
         session.set_now(Some(parse_now(now)?));
+    }
+    for path in &args.functions {
+        let text = std::fs::read_to_string(path).map_err(|e| {
+            miette::miette!("cannot read the functions file `{}`: {e}", path.display())
+        })?;
+        session.add_functions(&text).map_err(|e| {
+            Report::new(e)
+                .with_source_code(NamedSource::new(path.display().to_string(), text.clone()))
+        })?;
     }
     let sources = resolve_sources(&args.data, &args.tables)?;
     let planned = match query {

@@ -420,3 +420,36 @@ entityMappings:
     assert_eq!(code, Some(0), "{}", records[0]);
     assert!(found_none(&records[0]), "{}", records[0]);
 }
+
+#[test]
+fn workspace_functions_are_checked_where_they_are_called() {
+    let dir = tempfile::tempdir().unwrap();
+    let functions = dir.path().join("functions.kql");
+    std::fs::write(
+        &functions,
+        "let Failed = (lookback:timespan = 1d) { SigninLogs | where TimeGenerated > ago(lookback) \
+         and ResultType != \"0\" };\n\
+         .create function Broken() { SigninLogs | project NoSuchColumn }\n",
+    )
+    .unwrap();
+    let f = functions.to_str().unwrap();
+    let (code, records) = check_json(
+        &[
+            ("ok.kql", "Failed(2d) | summarize n = count() by UserPrincipalName"),
+            ("broken.kql", "Broken | take 1"),
+            ("typo.kql", "Failed(2d) | project UserPrincipleName"),
+        ],
+        &["--functions", f],
+    );
+    assert_eq!(code, Some(1));
+    assert!(found_none(&records[0]), "{}", records[0]);
+    assert_eq!(found(&records[1]), [("kql::bind::in_function".into(), "error".into(), 1, 1)]);
+    assert_eq!(
+        records[1]["diagnostics"][0]["message"],
+        "in the function `Broken`: unknown column `NoSuchColumn`"
+    );
+    assert_eq!(found(&records[2]), [("kql::bind::unknown_column".into(), "error".into(), 1, 22)]);
+    // Without the file, the call is a name Calypso does not know.
+    let (_, records) = check_json(&[("ok.kql", "Failed(2d) | take 1")], &[]);
+    assert_eq!(found(&records[0])[0].1, "warning");
+}

@@ -376,3 +376,60 @@ fn loading_only_the_columns_read_changes_no_answer() {
     assert_eq!(run("SigninLogs | search 't2' | count")[0]["Count"], 1);
     assert_eq!(run("SigninLogs | count")[0]["Count"], 2);
 }
+
+#[test]
+fn workspace_functions_from_a_file_are_called_like_lets() {
+    let dir = tempfile::tempdir().unwrap();
+    let functions = dir.path().join("functions.kql");
+    std::fs::write(
+        &functions,
+        ".create-or-alter function with (folder = \"Auth\") Denied(code:string) {\n    \
+         AADSignInLogs | where ResultType == code | summarize Denials = count() by UserPrincipalName\n}\n",
+    )
+    .unwrap();
+    let f = functions.to_str().unwrap();
+    let data = "testdata/AADSignInLogs.jsonl";
+    let called = calypso(&[
+        "run",
+        "--functions",
+        f,
+        "-d",
+        data,
+        "-f",
+        "jsonl",
+        "-q",
+        "Denied('500121') | sort by Denials desc, UserPrincipalName asc | take 3",
+    ]);
+    let inline = calypso(&[
+        "run",
+        "-d",
+        data,
+        "-f",
+        "jsonl",
+        "-q",
+        "AADSignInLogs | where ResultType == '500121' | summarize Denials = count() by UserPrincipalName \
+         | sort by Denials desc, UserPrincipalName asc | take 3",
+    ]);
+    assert!(called.status.success(), "{}", stderr(&called));
+    assert_eq!(stdout(&called), stdout(&inline));
+    assert_eq!(stdout(&called).lines().count(), 3);
+    // A query's own `let` of the same name wins.
+    let shadowed = calypso(&[
+        "run",
+        "--functions",
+        f,
+        "-d",
+        data,
+        "-f",
+        "jsonl",
+        "-q",
+        "let Denied = (code:string) { print n = 1 }; Denied('x')",
+    ]);
+    assert_eq!(stdout(&shadowed).trim(), r#"{"n":1}"#);
+    // A broken functions file is reported in its own text.
+    std::fs::write(&functions, "let x = 5;").unwrap();
+    let broken = calypso(&["run", "--functions", f, "-q", "print 1"]);
+    assert_eq!(broken.status.code(), Some(1));
+    let err = stderr(&broken);
+    assert!(err.contains("found a value for `x`") && err.contains("functions.kql"), "{err}");
+}

@@ -114,6 +114,8 @@ impl QueryResult {
 /// Loaded tables and query options.
 pub struct Session {
     catalog: Catalog,
+    /// The workspace's functions (`--functions`), by name.
+    functions: HashMap<String, calypso_syntax::ast::FunctionDef>,
     tables: HashMap<String, Table>,
     providers: HashMap<String, Arc<dyn TableProvider>>,
     now: Option<i64>,
@@ -136,6 +138,7 @@ impl Session {
             .expect("a tokio runtime can be started");
         Session {
             catalog: calypso_io::builtin(),
+            functions: HashMap::new(),
             tables: HashMap::new(),
             providers: HashMap::new(),
             now: None,
@@ -147,6 +150,17 @@ impl Session {
     /// The catalog used to type loaded tables (for `--schemas`).
     pub fn catalog_mut(&mut self) -> &mut Catalog {
         &mut self.catalog
+    }
+
+    /// Adds the functions a file defines (`let f = (...) { ... }`, or
+    /// `.create function f(...) { ... }` as a workspace keeps them), which
+    /// every query may then call; a later definition replaces an earlier
+    /// one. Returns their names.
+    pub fn add_functions(&mut self, text: &str) -> Result<Vec<String>, SyntaxError> {
+        let defined = calypso_syntax::parse_functions(text)?;
+        let names = defined.iter().map(|(name, _)| name.name.clone()).collect();
+        self.functions.extend(defined.into_iter().map(|(name, def)| (name.name, def)));
+        Ok(names)
     }
 
     /// Pins `now()` to an instant (nanoseconds since the Unix epoch), or
@@ -515,5 +529,9 @@ impl calypso_binder::Catalog for Session {
 
     fn table_names(&self) -> Vec<String> {
         self.tables.keys().cloned().collect()
+    }
+
+    fn function_definition(&self, name: &str) -> Option<calypso_syntax::ast::FunctionDef> {
+        self.functions.get(name).cloned()
     }
 }

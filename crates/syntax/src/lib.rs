@@ -21,7 +21,7 @@ mod suggest;
 mod types;
 
 pub use error::SyntaxError;
-pub use parser::{operator_names, parse, parse_recovering};
+pub use parser::{operator_names, parse, parse_functions, parse_recovering};
 pub use span::Span;
 pub use suggest::closest;
 pub use types::KqlType;

@@ -334,3 +334,28 @@ fn reserved_words_are_not_names() {
         assert!(parse(src).is_ok(), "{src}");
     }
 }
+
+#[test]
+fn functions_files_hold_lets_and_function_commands() {
+    let text = r#"
+let Failed = (t:timespan) { SigninLogs | where TimeGenerated > ago(t) and ResultType != "0" };
+.create function with (docstring = "sign-ins (of a user)", folder = "Auth") ByUser(u:string) {
+    SigninLogs | where UserPrincipalName == u
+}
+.create-or-alter function ifnotexists Double(x:long) { x * 2 }
+.alter function Empty() { print n = 0 }
+"#;
+    let functions = calypso_syntax::parse_functions(text).unwrap();
+    let names: Vec<&str> = functions.iter().map(|(n, _)| n.name.as_str()).collect();
+    assert_eq!(names, ["Failed", "ByUser", "Double", "Empty"]);
+    assert_eq!(functions[1].1.params[0].name.name, "u");
+    assert_eq!(&text[functions[2].0.span.start..functions[2].0.span.end], "Double");
+    for (bad, message) in [
+        ("let x = 5;", "expected a function, `(params) { body }`, found a value for `x`"),
+        (".drop function F", "expected `create`, `create-or-alter` or `alter`, found `.drop`"),
+        ("SigninLogs | take 1", "expected `let` or `.create function`, found `SigninLogs`"),
+    ] {
+        let err = calypso_syntax::parse_functions(bad).unwrap_err();
+        assert_eq!(err.to_string(), message, "{bad}");
+    }
+}

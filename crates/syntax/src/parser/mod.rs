@@ -13,7 +13,7 @@ mod sources;
 
 pub use ops::operator_names;
 
-use crate::ast::{Ident, Script, Statement, StatementKind};
+use crate::ast::{Expr, ExprKind, FunctionDef, Ident, Script, Statement, StatementKind};
 use crate::lexer::{Token, TokenKind, tokenize};
 use crate::{Span, SyntaxError};
 
@@ -53,6 +53,43 @@ pub fn parse_recovering(src: &str) -> (Script, Vec<SyntaxError>) {
             Err(e) => {
                 errors.push(e);
                 parser.skip_statement();
+            }
+        }
+    }
+}
+
+/// Parses a file of function definitions, as a workspace keeps them:
+/// `let f = (params) { body };` statements, and the management commands
+/// `.create function`, `.create-or-alter function` and `.alter function`
+/// (`[ifnotexists] [with (properties)] f(params) { body }`). Each function
+/// comes with its name.
+pub fn parse_functions(src: &str) -> Result<Vec<(Ident, FunctionDef)>, SyntaxError> {
+    let tokens = tokenize(src)?;
+    let mut parser = Parser { src, tokens, pos: 0, depth: 0 };
+    let mut functions = Vec::new();
+    loop {
+        while parser.eat_punct(";") {}
+        if parser.at_eof() {
+            return Ok(functions);
+        }
+        let (name, value) = if parser.eat_keyword("let") {
+            let name = parser.new_name("a name after `let`")?;
+            parser.expect_punct("=", "`=` after the name of the `let`")?;
+            (name, parser.expr()?)
+        } else if parser.eat_punct(".") {
+            parser.function_command()?
+        } else {
+            return Err(parser.unexpected("`let` or `.create function`", None));
+        };
+        match value.kind {
+            ExprKind::Function(def) => functions.push((name, *def)),
+            _ => {
+                return Err(SyntaxError::UnexpectedToken {
+                    expected: "a function, `(params) { body }`".to_owned(),
+                    found: format!("a value for `{}`", name.name),
+                    span: value.span,
+                    help: Some("a functions file holds only functions".to_owned()),
+                });
             }
         }
     }
@@ -118,6 +155,51 @@ impl Parser<'_> {
             StatementKind::Query(self.pipeline()?)
         };
         Ok(Statement { kind, span: start.to(self.prev_span()) })
+    }
+
+    /// After the `.`: `create[-or-alter] function` or `alter function`,
+    /// then `[ifnotexists] [with (...)] Name(params) { body }`.
+    fn function_command(&mut self) -> Result<(Ident, Expr), SyntaxError> {
+        let verb = self.ident("`create`, `create-or-alter` or `alter`")?;
+        let known = match verb.name.as_str() {
+            "create" if self.at_punct("-") => {
+                self.bump();
+                let or = self.ident("`or`")?;
+                self.expect_punct("-", "`-alter`")?;
+                let alter = self.ident("`alter`")?;
+                or.name == "or" && alter.name == "alter"
+            }
+            "create" | "alter" => true,
+            _ => false,
+        };
+        if !known {
+            return Err(SyntaxError::UnexpectedToken {
+                expected: "`create`, `create-or-alter` or `alter`".to_owned(),
+                found: format!("`.{}`", verb.name),
+                span: verb.span,
+                help: Some("a functions file holds only functions".to_owned()),
+            });
+        }
+        self.expect_keyword("function")?;
+        self.eat_keyword("ifnotexists");
+        if self.eat_keyword("with") {
+            // The properties (`docstring`, `folder`, …) change nothing here.
+            self.expect_punct("(", "`(` opening the properties")?;
+            let mut open = 1;
+            while open > 0 {
+                if self.at_eof() {
+                    return Err(self.unexpected("`)` closing the properties", None));
+                }
+                if self.at_punct("(") {
+                    open += 1;
+                } else if self.at_punct(")") {
+                    open -= 1;
+                }
+                self.bump();
+            }
+        }
+        let name = self.new_name("the function's name")?;
+        Ok((name, self.function()?))
     }
 
     /// Skips to the `;` that ends the current statement, outside brackets
