@@ -301,6 +301,21 @@ impl Plan {
         }
     }
 
+    /// Every `ago(t)` (or `now() - t`) of the plan and its subqueries with
+    /// a constant `t`: where it is written and how far back it reaches, in
+    /// nanoseconds.
+    pub fn lookbacks(&self) -> Vec<(Span, i64)> {
+        let mut found = Vec::new();
+        let mut visit = |e: &Expr| {
+            e.walk(&mut |x| found.extend(x.lookback().map(|t| (x.span, t))));
+        };
+        self.for_each_expr(&mut visit);
+        for (_, plan, _) in self.subqueries() {
+            plan.for_each_expr(&mut visit);
+        }
+        found
+    }
+
     /// The tables this plan reads, subqueries included, each once, sorted.
     pub fn tables(&self) -> Vec<String> {
         let mut found = Vec::new();
@@ -696,6 +711,36 @@ impl Expr {
             return;
         }
         self.children().into_iter().for_each(|c| c.for_each_subquery(f));
+    }
+
+    /// How far before `now()` this expression reaches, when it is
+    /// `ago(t)`, `now() - t` or `now(-t)` with a constant `t`: nanoseconds.
+    pub fn lookback(&self) -> Option<i64> {
+        let ExprKind::Binary { op, lhs, rhs } = &self.kind else { return None };
+        if lhs.kind != ExprKind::Now {
+            return None;
+        }
+        // `now(-14d)`: the offset may be a negated constant.
+        let t = match &rhs.kind {
+            ExprKind::Literal(Value::Timespan(t)) => *t,
+            ExprKind::Negate(inner) => match inner.kind {
+                ExprKind::Literal(Value::Timespan(t)) => t.checked_neg()?,
+                _ => return None,
+            },
+            _ => return None,
+        };
+        match op {
+            BinaryOp::Sub if t > 0 => Some(t),
+            BinaryOp::Add if t < 0 => t.checked_neg(),
+            _ => None,
+        }
+    }
+
+    /// Calls `f` on this expression and every one inside it, subqueries
+    /// aside.
+    pub fn walk(&self, f: &mut dyn FnMut(&Expr)) {
+        f(self);
+        self.children().into_iter().for_each(|c| c.walk(f));
     }
 
     /// The conjuncts of `a and b and ...`.

@@ -201,6 +201,20 @@ impl Catalog for Tables<'_> {
 struct Shape {
     columns: Option<Vec<Column>>,
     tables: Vec<String>,
+    /// Each constant `ago(t)`: where it is in the query, and `t` in
+    /// nanoseconds.
+    lookbacks: Vec<(calypso_syntax::Span, i64)>,
+}
+
+/// What a rule's checks need to know of its query, placed in the file.
+pub(crate) struct RuleQuery<'a> {
+    /// The output columns, unless some only the workspace knows.
+    pub(crate) columns: Option<&'a [Column]>,
+    /// The tables read.
+    pub(crate) tables: &'a [String],
+    /// Each constant `ago(t)`: its span in the file, its text, and `t` in
+    /// nanoseconds.
+    pub(crate) lookbacks: Vec<(SourceSpan, String, i64)>,
 }
 
 /// Everything found in one query, and its shape when it bound.
@@ -230,6 +244,7 @@ fn check_query(query: &Query, tables: &Tables, syntax_only: bool) -> (Vec<Findin
             let read = bound.plan.tables().into_iter();
             let shape = Shape {
                 tables: read.filter(|t| tables.function_table(t).is_none()).collect(),
+                lookbacks: bound.plan.lookbacks(),
                 columns: (!open).then_some(bound.plan.schema),
             };
             (found, Some(shape))
@@ -297,11 +312,21 @@ pub(crate) fn check_file(
     let tables = Tables { session, catalog };
     let (mut findings, shape) = check_query(&query, &tables, syntax_only);
     if let Some(rule) = &rule {
-        findings.extend(crate::rule::check(
-            rule,
-            &text,
-            shape.as_ref().map(|s| (s.columns.as_deref(), &s.tables[..])),
-        ));
+        let shape = shape.as_ref().map(|s| RuleQuery {
+            columns: s.columns.as_deref(),
+            tables: &s.tables,
+            lookbacks: s
+                .lookbacks
+                .iter()
+                .map(|(span, t)| {
+                    let start = query.to_file(span.start);
+                    let end = query.to_file(span.end);
+                    let written = query.text[span.start..span.end].to_owned();
+                    ((start, end.saturating_sub(start)).into(), written, *t)
+                })
+                .collect(),
+        });
+        findings.extend(crate::rule::check(rule, &text, shape.as_ref()));
     }
     Ok((text, findings))
 }

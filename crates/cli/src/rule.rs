@@ -11,7 +11,7 @@ use calypso_binder::Column;
 use miette::Severity;
 use yaml_rust2::Yaml;
 
-use crate::check::{Finding, finding};
+use crate::check::{Finding, RuleQuery, finding};
 
 const MINUTE: u64 = 60;
 const FIVE_MINUTES: u64 = 5 * MINUTE;
@@ -19,12 +19,9 @@ const FOURTEEN_DAYS: u64 = 14 * 24 * 60 * MINUTE;
 
 /// The findings for `rule` (whose text is `yaml`); `shape` is the query's
 /// output columns and the tables it reads, when it bound.
-pub(crate) fn check(
-    rule: &Yaml,
-    yaml: &str,
-    shape: Option<(Option<&[Column]>, &[String])>,
-) -> Vec<Finding> {
+pub(crate) fn check(rule: &Yaml, yaml: &str, shape: Option<&RuleQuery>) -> Vec<Finding> {
     let mut found = Vec::new();
+    let mut period = None;
     for key in ["queryFrequency", "queryPeriod"] {
         let Some(value) = scalar_text(&rule[key]) else { continue };
         match duration_seconds(&value) {
@@ -42,7 +39,11 @@ pub(crate) fn check(
                     key_offset(yaml, key),
                 ))
             }
-            Some(_) => {}
+            Some(seconds) => {
+                if key == "queryPeriod" {
+                    period = Some((value, seconds));
+                }
+            }
         }
     }
     if let Some(op) = scalar_text(&rule["triggerOperator"]) {
@@ -65,14 +66,49 @@ pub(crate) fn check(
             ));
         }
     }
-    if let Some((columns, tables)) = shape {
+    if let Some(shape) = shape {
         // Columns only the workspace knows may be the mapped ones.
-        if let Some(columns) = columns {
+        if let Some(columns) = shape.columns {
             found.extend(mapped_columns(rule, yaml, columns));
         }
-        found.extend(connectors(rule, yaml, tables));
+        found.extend(connectors(rule, yaml, shape.tables));
+        if let Some((text, seconds)) = period {
+            found.extend(lookbacks_beyond(&shape.lookbacks, &text, seconds));
+        }
     }
     found
+}
+
+/// A scheduled rule sees only the last `queryPeriod` of data: an `ago(t)`
+/// reaching further back finds nothing there, which is rarely what its
+/// author meant.
+fn lookbacks_beyond(
+    lookbacks: &[(miette::SourceSpan, String, i64)],
+    period: &str,
+    seconds: u64,
+) -> Vec<Finding> {
+    let limit = i128::from(seconds) * 1_000_000_000;
+    lookbacks
+        .iter()
+        .filter(|(_, _, t)| i128::from(*t) > limit)
+        .map(|(span, written, _)| {
+            let mut f = finding(
+                "kql::check::rule_lookback",
+                Severity::Warning,
+                format!(
+                    "`{written}` reaches further back than `queryPeriod: {period}`: Sentinel runs \
+                     the rule over the last {period} of data only"
+                ),
+                span.offset(),
+            );
+            f.span = *span;
+            f.label = Some("older than the rule's data".to_owned());
+            f.help = Some(format!(
+                "raise queryPeriod (at most 14d) to cover it, or look back at most {period}"
+            ));
+            f
+        })
+        .collect()
 }
 
 /// Entity mappings and custom details name output columns.

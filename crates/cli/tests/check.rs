@@ -453,3 +453,34 @@ fn workspace_functions_are_checked_where_they_are_called() {
     let (_, records) = check_json(&[("ok.kql", "Failed(2d) | take 1")], &[]);
     assert_eq!(found(&records[0])[0].1, "warning");
 }
+
+#[test]
+fn a_lookback_beyond_the_query_period_is_a_warning() {
+    let rule = "\
+queryFrequency: 1h
+queryPeriod: 1d
+triggerOperator: gt
+triggerThreshold: 0
+query: |
+  let lookback = 7d;
+  SigninLogs
+  | where TimeGenerated > ago(lookback)
+  | where TimeGenerated > ago(1h)
+  | join kind=inner (AuditLogs | where TimeGenerated > now(-14d)) on $left.UserPrincipalName == $right.Identity
+";
+    let (code, records) = check_json(&[("rule.yaml", rule)], &[]);
+    assert_eq!(code, Some(0), "{}", records[0]);
+    let found = found(&records[0]);
+    assert_eq!(
+        found,
+        [
+            ("kql::check::rule_lookback".into(), "warning".into(), 8, 27),
+            ("kql::check::rule_lookback".into(), "warning".into(), 10, 56),
+        ]
+    );
+    assert_eq!(
+        records[0]["diagnostics"][0]["message"],
+        "`ago(lookback)` reaches further back than `queryPeriod: 1d`: Sentinel runs the rule over \
+         the last 1d of data only"
+    );
+}
