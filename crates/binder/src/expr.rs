@@ -738,17 +738,19 @@ impl Binder<'_> {
                     .collect::<Result<_, _>>()?;
                 self.func(ScalarFunc::SetDifference, args, KqlType::Dynamic, span)
             }
-            "array_length" => {
+            // `arraylength` is the deprecated spelling.
+            "array_length" | "arraylength" => {
                 arity(1, "1 argument")?;
                 let a = self.typed_arg(name, &args[0], columns, &[KqlType::Dynamic])?;
                 self.func(ScalarFunc::ArrayLength, vec![a], KqlType::Long, span)
             }
-            "isempty" | "isnotempty" | "isnull" | "isnotnull" => {
+            // `notempty` and `notnull` are the deprecated spellings.
+            "isempty" | "isnotempty" | "notempty" | "isnull" | "isnotnull" | "notnull" => {
                 arity(1, "1 argument")?;
                 let a = self.scalar(&args[0], columns)?;
                 let func = match name {
                     "isempty" => ScalarFunc::IsEmpty,
-                    "isnotempty" => ScalarFunc::IsNotEmpty,
+                    "isnotempty" | "notempty" => ScalarFunc::IsNotEmpty,
                     "isnull" => ScalarFunc::IsNull,
                     _ => ScalarFunc::IsNotNull,
                 };
@@ -1302,16 +1304,19 @@ const DIFF_PERIODS: [&str; 11] = [
     "nanosecond",
 ];
 
-const SUPPORTED_FUNCTIONS: [&str; 17] = [
+const SUPPORTED_FUNCTIONS: [&str; 20] = [
     "now",
     "ago",
     "datetime_diff",
     "set_difference",
     "array_length",
+    "arraylength",
     "isempty",
     "isnotempty",
     "isnull",
     "isnotnull",
+    "notempty",
+    "notnull",
     "tolower",
     "toupper",
     "strlen",

@@ -257,6 +257,8 @@ pub const KUSTO_FUNCTIONS: &[&str] = &[
     "new_guid",
     "next",
     "not",
+    "notempty",
+    "notnull",
     "now",
     "pack",
     "pack_all",

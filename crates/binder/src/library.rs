@@ -71,7 +71,9 @@ pub static LIBRARY: &[Signature] = &[
     sig("bag_merge", (2, 64), |t| dynamics(t).map(|_| Dynamic)),
     sig("bag_pack", (0, 64), pack),
     sig("bag_remove_keys", (2, 2), |t| dynamics(t).map(|_| Dynamic)),
+    sig("base64_decode_toarray", (1, 1), |t| all_of(t, &[String]).map(|_| Dynamic)),
     sig("base64_decode_tostring", (1, 1), |t| all_of(t, &[String]).map(|_| String)),
+    sig("base64_decodestring", (1, 1), |t| all_of(t, &[String]).map(|_| String)),
     sig("base64_encode_tostring", (1, 1), |t| all_of(t, &[String]).map(|_| String)),
     sig("bin", (2, 2), bin),
     sig("bin_at", (3, 3), |t| {
@@ -135,6 +137,7 @@ pub static LIBRARY: &[Signature] = &[
     sig("ipv4_is_match", (2, 3), |t| all_of(t, &[String, String, Long]).map(|_| Bool)),
     sig("ipv4_is_private", (1, 1), |t| all_of(t, &[String]).map(|_| Bool)),
     sig("ipv4_netmask_suffix", (1, 1), |t| all_of(t, &[String]).map(|_| Long)),
+    sig("isascii", (1, 1), |t| text_arg(t[0]).map(|_| Bool)),
     sig("isfinite", (1, 1), |t| all_of(t, &[Real]).map(|_| Bool)),
     sig("isinf", (1, 1), |t| all_of(t, &[Real]).map(|_| Bool)),
     sig("isnan", (1, 1), |t| all_of(t, &[Real]).map(|_| Bool)),
@@ -143,6 +146,16 @@ pub static LIBRARY: &[Signature] = &[
     sig("log2", (1, 1), |t| all_of(t, &[Real]).map(|_| Real)),
     sig("make_datetime", (3, 6), |t| {
         all_of(t, &[Long, Long, Long, Long, Long, Real]).map(|_| Datetime)
+    }),
+    sig("make_string", (1, 64), |t| {
+        match t.iter().position(|ty| !matches!(ty, Int | Long | Dynamic)) {
+            Some(i) => Err(format!(
+                "argument {} must be a code point (a long) or an array of them, not a {}",
+                i + 1,
+                t[i]
+            )),
+            None => Ok(String),
+        }
     }),
     sig("make_timespan", (2, 4), |t| {
         match t.len() {
@@ -232,6 +245,7 @@ pub static LIBRARY: &[Signature] = &[
     sig("tolong", (1, 1), |_| Ok(Long)),
     sig("toreal", (1, 1), |_| Ok(Real)),
     sig("totimespan", (1, 1), |_| Ok(Timespan)),
+    sig("translate", (3, 3), |t| all_of(t, &[String, String, String]).map(|_| String)),
     sig("trim", (2, 2), |t| all_of(t, &[String, String]).map(|_| String)),
     sig("trim_end", (2, 2), |t| all_of(t, &[String, String]).map(|_| String)),
     sig("trim_start", (2, 2), |t| all_of(t, &[String, String]).map(|_| String)),

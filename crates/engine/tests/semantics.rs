@@ -1898,3 +1898,34 @@ fn conversions_at_the_edges_of_their_types() {
         ]
     );
 }
+
+#[test]
+fn frequent_corpus_string_functions() {
+    // The documentation's examples (translate, isascii, base64), and the
+    // deprecated spellings detections still use.
+    let s = session(&[]);
+    let q = r#"print a = translate("krasp", "otsku", "spark"), b = translate("abc", "x", "abc"),
+             c = translate("abc", "", "ab"), d = isascii("some string"), e = isascii("héllo"),
+             f = make_string(75, 117, dynamic([115, 116, 111])), g = make_string(-1),
+             h = base64_decode_toarray("S3VzdG8="), i = base64_decode_toarray("U3RyaW5n0KHR0tGA0L7Rh9C60LA"),
+             j = arraylength(dynamic([1, 2])), k = base64_decodestring("S3VzdG8="),
+             l = notempty(""), m = notnull(1)"#;
+    assert_eq!(
+        run(&s, q).1[0],
+        [
+            json!("kusto"),
+            json!("xxx"),
+            json!(""),
+            json!(true),
+            json!(false),
+            json!("Kusto"),
+            json!(""),
+            json!([75, 117, 115, 116, 111]),
+            json!([]),
+            json!(2),
+            json!("Kusto"),
+            json!(false),
+            json!(true)
+        ]
+    );
+}

@@ -152,7 +152,14 @@ pub(crate) fn kernel(name: &str) -> Option<Kernel> {
         "array_sort_desc" => arrays::array_sort_desc,
         "bag_keys" => arrays::bag_keys,
         "dynamic_to_json" => arrays::dynamic_to_json,
-        "base64_decode_tostring" => base64_decode,
+        "base64_decode_tostring" | "base64_decodestring" => base64_decode,
+        "base64_decode_toarray" => base64_bytes,
+        "isascii" => |a, _, _| {
+            let texts = strings(&a[0])?;
+            Ok(Arc::new(texts.iter().map(|t| t.map(str::is_ascii)).collect::<BooleanArray>()))
+        },
+        "make_string" => make_string,
+        "translate" => translate,
         "base64_encode_tostring" => base64_encode,
         "countof" => countof,
         "format_datetime" => format_datetime,
@@ -661,6 +668,61 @@ fn base64_decode(args: &[ArrayRef], _: &[KqlType], _: KqlType) -> Result<ArrayRe
             .ok()
             .and_then(|bytes| String::from_utf8(bytes).ok())
             .unwrap_or_default()
+    })
+}
+
+/// `base64_decode_toarray(s)`: the decoded bytes as an array of longs; text
+/// that is not base64 gives `[]`.
+fn base64_bytes(args: &[ArrayRef], _: &[KqlType], _: KqlType) -> Result<ArrayRef> {
+    use base64::Engine as _;
+    let texts = strings(&args[0])?;
+    rows_string(args, |r| {
+        let bytes = base64::engine::general_purpose::STANDARD
+            .decode(texts.value(r).trim())
+            .unwrap_or_default();
+        Value::Array(bytes.into_iter().map(Value::from).collect()).to_string()
+    })
+}
+
+/// `make_string(c, ...)`: the characters of the code points given, each
+/// argument a long or an array of them; `""` when one is not a valid code
+/// point (a string is never null).
+fn make_string(args: &[ArrayRef], types: &[KqlType], _: KqlType) -> Result<ArrayRef> {
+    let text = |r: usize| -> Option<String> {
+        let mut text = String::new();
+        for (a, ty) in args.iter().zip(types) {
+            let codes = match json_value(a.as_ref(), r, *ty) {
+                Value::Array(items) => items,
+                single => vec![single],
+            };
+            for code in codes {
+                let c = code.as_i64().and_then(|c| u32::try_from(c).ok());
+                text.push(char::from_u32(c?)?);
+            }
+        }
+        Some(text)
+    };
+    rows_string(args, |r| text(r).unwrap_or_default())
+}
+
+/// `translate(search, replacement, source)`: each character of `source`
+/// found in `search` becomes the character at the same place in
+/// `replacement`, or its last when it is shorter, or nothing when it is
+/// empty (the documentation's three examples).
+fn translate(args: &[ArrayRef], _: &[KqlType], _: KqlType) -> Result<ArrayRef> {
+    let (search, replacement, source) =
+        (strings(&args[0])?, strings(&args[1])?, strings(&args[2])?);
+    rows_string(args, |r| {
+        let from: Vec<char> = search.value(r).chars().collect();
+        let to: Vec<char> = replacement.value(r).chars().collect();
+        source
+            .value(r)
+            .chars()
+            .filter_map(|c| match from.iter().position(|f| *f == c) {
+                None => Some(c),
+                Some(i) => to.get(i).or(to.last()).copied(),
+            })
+            .collect()
     })
 }
 
