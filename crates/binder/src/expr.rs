@@ -651,6 +651,9 @@ impl Binder<'_> {
                 )),
             };
         }
+        if matches!(name, "extract_json" | "extractjson") && args.len() == 3 {
+            return self.extract_json_as(name, args, columns, span);
+        }
         if let Some(sig) = crate::library::lookup(name) {
             return self.library_call(sig, args, columns, span);
         }
@@ -1000,6 +1003,49 @@ impl Binder<'_> {
     }
 
     /// A call of a library function: arity and types from its signature.
+    /// `extract_json(path, text, typeof(T))`: the extracted text converted
+    /// as `toT()` converts it.
+    fn extract_json_as(
+        &mut self,
+        name: &str,
+        args: &[ast::Expr],
+        columns: &[Column],
+        span: Span,
+    ) -> Result<Expr, BindError> {
+        let ty = match &args[2].kind {
+            A::Call { func, args: inner } if func.name == "typeof" => match inner.as_slice() {
+                [ast::Expr { kind: A::Name(t), .. }] => KqlType::from_name(&t.name),
+                _ => None,
+            },
+            _ => None,
+        };
+        let Some(ty) = ty else {
+            return Err(BindError::types(
+                format!("the third argument of `{name}` is a type, such as `typeof(long)`"),
+                args[2].span,
+                "not a type",
+            ));
+        };
+        let sig = crate::library::lookup("extract_json").expect("in the library");
+        let text = self.library_call(sig, &args[..2], columns, span)?;
+        let convert = match ty {
+            KqlType::String => return Ok(text),
+            KqlType::Long => "tolong",
+            KqlType::Int => "toint",
+            KqlType::Real => "todouble",
+            KqlType::Bool => "tobool",
+            KqlType::Datetime => "todatetime",
+            KqlType::Timespan => "totimespan",
+            KqlType::Dynamic => "todynamic",
+            other => {
+                return Err(BindError::unsupported(format!("`{name}` to {other}"), args[2].span));
+            }
+        };
+        let sig = crate::library::lookup(convert).expect("in the library");
+        let result = (sig.result)(&[KqlType::String]).unwrap_or(ty);
+        self.func(ScalarFunc::Library(sig.name), vec![text], result, span)
+    }
+
     fn library_call(
         &mut self,
         sig: &'static crate::library::Signature,

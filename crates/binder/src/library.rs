@@ -117,6 +117,8 @@ pub static LIBRARY: &[Signature] = &[
         }
         .map(|_| Dynamic)
     }),
+    sig("extract_json", (2, 2), |t| all_of(&t[..1], &[String]).and(text_arg(t[1])).map(|_| String)),
+    sig("extractjson", (2, 2), |t| all_of(&t[..1], &[String]).and(text_arg(t[1])).map(|_| String)),
     sig("floor", (2, 2), bin),
     sig("format_datetime", (2, 2), |t| all_of(t, &[Datetime, String]).map(|_| String)),
     sig("format_timespan", (2, 2), |t| all_of(t, &[Timespan, String]).map(|_| String)),
@@ -241,6 +243,7 @@ pub static LIBRARY: &[Signature] = &[
     sig("todatetime", (1, 1), |_| Ok(Datetime)),
     sig("todouble", (1, 1), |_| Ok(Real)),
     sig("todynamic", (1, 1), |_| Ok(Dynamic)),
+    sig("tohex", (1, 2), |t| all_of(t, &[Long, Long]).map(|_| String)),
     sig("toint", (1, 1), |_| Ok(Int)),
     sig("tolong", (1, 1), |_| Ok(Long)),
     sig("toreal", (1, 1), |_| Ok(Real)),

@@ -1929,3 +1929,32 @@ fn frequent_corpus_string_functions() {
         ]
     );
 }
+
+#[test]
+fn extract_json_and_tohex() {
+    let s = session(&[]);
+    let q = r#"let json = '{"name": "John", "age": 30, "hosts": [{"mb": 5}, {"mb": 7}], "o": {"k": 1}}';
+             print a = extract_json('$.name', json, typeof(string)), b = extract_json('$.age', json, typeof(long)),
+             c = extractjson("$['hosts'][1]['mb']", json), d = extract_json('$.o', json),
+             e = extract_json('$.missing', json), f = extract_json('$.missing', json, typeof(long)),
+             g = tohex(256), h = tohex(-256), i = tohex(256, 8)"#;
+    assert_eq!(
+        run(&s, q).1[0],
+        [
+            json!("John"),
+            json!(30),
+            json!("7"),
+            json!(r#"{"k":1}"#),
+            json!(""),
+            Value::Null,
+            json!("100"),
+            json!("ffffffffffffff00"),
+            json!("00000100")
+        ]
+    );
+    // A JSONPath beyond `.a`, `['a']` and `[0]` is refused, not guessed.
+    let err = s.query("print extract_json('$..name', '{}')").unwrap_err().to_string();
+    assert!(err.contains("the JSONPath `$..name` is not supported"), "{err}");
+    let err = s.query("print extract_json('$.a', '{}', 5)").unwrap_err().to_string();
+    assert_eq!(err, "the third argument of `extract_json` is a type, such as `typeof(long)`");
+}

@@ -95,6 +95,91 @@ pub(crate) fn dynamic_equals(args: &[ArrayRef]) -> Result<ArrayRef> {
     Ok(Arc::new(out))
 }
 
+/// One step of a JSONPath.
+enum Step {
+    Member(String),
+    Index(i64),
+}
+
+/// `$`, then `.name`, `['name']`, `["name"]` and `[n]` steps: the JSONPath
+/// that `extract_json` reads; `None` for anything else (wildcards, `..`,
+/// filters).
+fn json_path(path: &str) -> Option<Vec<Step>> {
+    let mut rest = path.trim().strip_prefix('$')?;
+    let mut steps = Vec::new();
+    while !rest.is_empty() {
+        if let Some(after) = rest.strip_prefix('.') {
+            let end = after.find(['.', '[']).unwrap_or(after.len());
+            let name = &after[..end];
+            if name.is_empty() || name == "*" || name.starts_with('.') {
+                return None;
+            }
+            steps.push(Step::Member(name.to_owned()));
+            rest = &after[end..];
+        } else if let Some(after) = rest.strip_prefix('[') {
+            let end = after.find(']')?;
+            let inside = after[..end].trim();
+            let quoted = inside
+                .strip_prefix('\'')
+                .and_then(|s| s.strip_suffix('\''))
+                .or_else(|| inside.strip_prefix('"').and_then(|s| s.strip_suffix('"')));
+            steps.push(match quoted {
+                Some(name) => Step::Member(name.to_owned()),
+                None => Step::Index(inside.parse().ok()?),
+            });
+            rest = &after[end + 1..];
+        } else {
+            return None;
+        }
+    }
+    Some(steps)
+}
+
+/// `extract_json(path, text)`: the element `path` names in the JSON
+/// `text`, as text (a string as itself, anything else as JSON); `""` when
+/// the text is not JSON or has no such element.
+pub(crate) fn extract_json(args: &[ArrayRef]) -> Result<ArrayRef> {
+    let (paths, texts) = (args[0].as_string::<i32>(), args[1].as_string::<i32>());
+    let mut out = Vec::with_capacity(texts.len());
+    for row in 0..texts.len() {
+        if paths.is_null(row) || texts.is_null(row) {
+            out.push(Some(String::new()));
+            continue;
+        }
+        let path = paths.value(row);
+        let Some(steps) = json_path(path) else {
+            return Err(datafusion::common::DataFusionError::Execution(format!(
+                "`extract_json`: the JSONPath `{path}` is not supported; use `$.a.b`, `$['a']` and `$.a[0]`"
+            )));
+        };
+        let Ok(mut value) = serde_json::from_str::<Value>(texts.value(row)) else {
+            out.push(Some(String::new()));
+            continue;
+        };
+        let mut found = true;
+        for step in &steps {
+            let next = match step {
+                Step::Member(name) => value.get(name).cloned(),
+                Step::Index(i) => index(&value, *i),
+            };
+            match next {
+                Some(v) => value = v,
+                None => {
+                    found = false;
+                    break;
+                }
+            }
+        }
+        out.push(Some(match value {
+            _ if !found => String::new(),
+            Value::String(s) => s,
+            Value::Null => String::new(),
+            other => other.to_string(),
+        }));
+    }
+    Ok(Arc::new(out.into_iter().collect::<StringArray>()))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -160,6 +160,14 @@ pub(crate) fn kernel(name: &str) -> Option<Kernel> {
         },
         "make_string" => make_string,
         "translate" => translate,
+        "extract_json" | "extractjson" => |a, _, _| {
+            let texts: Vec<ArrayRef> = a
+                .iter()
+                .map(|x| cast(x, &DataType::Utf8).map_err(Into::into))
+                .collect::<Result<_>>()?;
+            super::dynamic::extract_json(&texts)
+        },
+        "tohex" => tohex,
         "base64_encode_tostring" => base64_encode,
         "countof" => countof,
         "format_datetime" => format_datetime,
@@ -703,6 +711,24 @@ fn make_string(args: &[ArrayRef], types: &[KqlType], _: KqlType) -> Result<Array
         Some(text)
     };
     rows_string(args, |r| text(r).unwrap_or_default())
+}
+
+/// `tohex(n[, width])`: lowercase hexadecimal, a negative number as its 64
+/// bits; zero-padded to `width` digits (`tohex(-256, 8)` stays 16 digits).
+fn tohex(args: &[ArrayRef], _: &[KqlType], _: KqlType) -> Result<ArrayRef> {
+    let values = longs(&args[0])?;
+    let widths = if args.len() > 1 { Some(longs(&args[1])?) } else { None };
+    Ok(Arc::new(
+        (0..values.len())
+            .map(|r| {
+                if values.is_null(r) {
+                    return None;
+                }
+                let width = widths.as_ref().map_or(0, |w| w.value(r).clamp(0, 64) as usize);
+                Some(format!("{:0width$x}", values.value(r)))
+            })
+            .collect::<StringArray>(),
+    ))
 }
 
 /// `translate(search, replacement, source)`: each character of `source`
