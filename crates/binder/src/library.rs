@@ -173,6 +173,7 @@ pub static LIBRARY: &[Signature] = &[
     sig("pack_array", (0, 64), |_| Ok(Dynamic)),
     sig("parse_ipv4", (1, 1), |t| all_of(t, &[String]).map(|_| Long)),
     sig("parse_json", (1, 1), |_| Ok(Dynamic)),
+    sig("parse_path", (1, 1), |t| text_arg(t[0]).map(|_| Dynamic)),
     sig("parsejson", (1, 1), |_| Ok(Dynamic)),
     sig("pow", (2, 2), |t| all_of(t, &[Real, Real]).map(|_| Real)),
     sig("radians", (1, 1), |t| all_of(t, &[Real]).map(|_| Real)),

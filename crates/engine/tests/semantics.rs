@@ -1958,3 +1958,41 @@ fn extract_json_and_tohex() {
     let err = s.query("print extract_json('$.a', '{}', 5)").unwrap_err().to_string();
     assert_eq!(err, "the third argument of `extract_json` is a type, such as `typeof(long)`");
 }
+
+#[test]
+fn parse_path_splits_paths_as_the_documentation_shows() {
+    let s = session(&[]);
+    let q = r#"datatable(p:string) [@"C:\temp\file.txt", "file://C:/temp/file.txt:some.exe",
+             @"\\shared\users\temp\file.txt.gz", "/usr/lib/temp/file.txt", "file.txt"]
+             | project parse_path(p)"#;
+    let parts = |v: &Value| -> Vec<String> {
+        v.as_object().unwrap().values().map(|x| x.as_str().unwrap().to_owned()).collect()
+    };
+    let rows: Vec<Vec<String>> = run(&s, q).1.iter().map(|r| parts(&r[0])).collect();
+    let expected = [
+        ["", "C:", r"C:\temp", "temp", "file.txt", "txt", ""],
+        ["file", "C:", "C:/temp", "temp", "file.txt", "txt", "some.exe"],
+        ["", "", r"\\shared\users\temp", "temp", "file.txt.gz", "gz", ""],
+        ["", "", "/usr/lib/temp", "temp", "file.txt", "txt", ""],
+        ["", "", "", "", "file.txt", "txt", ""],
+    ];
+    assert_eq!(rows, expected.map(|r| r.map(str::to_owned).to_vec()));
+    let keys: Vec<String> = run(&s, "print p = parse_path('a/b.c')").1[0][0]
+        .as_object()
+        .unwrap()
+        .keys()
+        .cloned()
+        .collect();
+    assert_eq!(
+        keys,
+        [
+            "Scheme",
+            "RootPath",
+            "DirectoryPath",
+            "DirectoryName",
+            "Filename",
+            "Extension",
+            "AlternateDataStreamName"
+        ]
+    );
+}

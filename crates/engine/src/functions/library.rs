@@ -168,6 +168,7 @@ pub(crate) fn kernel(name: &str) -> Option<Kernel> {
             super::dynamic::extract_json(&texts)
         },
         "tohex" => tohex,
+        "parse_path" => parse_path,
         "base64_encode_tostring" => base64_encode,
         "countof" => countof,
         "format_datetime" => format_datetime,
@@ -711,6 +712,57 @@ fn make_string(args: &[ArrayRef], types: &[KqlType], _: KqlType) -> Result<Array
         Some(text)
     };
     rows_string(args, |r| text(r).unwrap_or_default())
+}
+
+/// `parse_path(p)`: a bag of the path's `Scheme`, `RootPath`,
+/// `DirectoryPath`, `DirectoryName`, `Filename`, `Extension` and
+/// `AlternateDataStreamName`, `""` where a part is absent (the
+/// documentation's five examples: drive, relative, `file://` with an
+/// alternate data stream, a share, a Unix path). Either slash separates.
+fn parse_path(args: &[ArrayRef], _: &[KqlType], _: KqlType) -> Result<ArrayRef> {
+    let paths = strings(&args[0])?;
+    rows_string(args, |r| {
+        let path = if paths.is_null(r) { "" } else { paths.value(r) };
+        let (scheme, rest) = match path.split_once("://") {
+            Some((scheme, rest))
+                if scheme.len() > 1 && scheme.chars().all(|c| c.is_ascii_alphanumeric()) =>
+            {
+                (scheme, rest)
+            }
+            _ => ("", path),
+        };
+        // A long path's `\\?\` prefix names no directory.
+        let rest = rest.strip_prefix(r"\\?\").unwrap_or(rest);
+        let bytes = rest.as_bytes();
+        let root = if bytes.len() >= 2 && bytes[0].is_ascii_alphabetic() && bytes[1] == b':' {
+            &rest[..2]
+        } else {
+            ""
+        };
+        let (directory, file) = match rest.rfind(['/', '\\']) {
+            Some(at) => (&rest[..at], &rest[at + 1..]),
+            None if root.is_empty() => ("", rest),
+            None => (root, &rest[2..]),
+        };
+        let directory_name =
+            directory.rfind(['/', '\\']).map_or(directory, |at| &directory[at + 1..]);
+        let directory_name = if directory_name == root { "" } else { directory_name };
+        let (filename, stream) = file.split_once(':').unwrap_or((file, ""));
+        let extension = filename.rsplit_once('.').map_or("", |(_, ext)| ext);
+        let mut bag = serde_json::Map::new();
+        for (key, value) in [
+            ("Scheme", scheme),
+            ("RootPath", root),
+            ("DirectoryPath", directory),
+            ("DirectoryName", directory_name),
+            ("Filename", filename),
+            ("Extension", extension),
+            ("AlternateDataStreamName", stream),
+        ] {
+            bag.insert(key.to_owned(), Value::String(value.to_owned()));
+        }
+        Value::Object(bag).to_string()
+    })
 }
 
 /// `tohex(n[, width])`: lowercase hexadecimal, a negative number as its 64
