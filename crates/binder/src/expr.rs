@@ -65,7 +65,11 @@ fn window_func(name: &str) -> Option<crate::plan::WindowFunc> {
 
 /// Kusto's aggregates that Calypso does not run yet: refused by name in
 /// `summarize` rather than reported as not being aggregates.
-const UNSUPPORTED_AGGREGATES: [&str; 15] = [
+const UNSUPPORTED_AGGREGATES: [&str; 17] = [
+    // The deprecated spellings of `arg_max`/`arg_min`, whose output names
+    // differ in ways not measured.
+    "argmax",
+    "argmin",
     "percentiles_array",
     "percentilew",
     "percentilesw",

@@ -199,9 +199,24 @@ impl Binder<'_> {
         }
         match &e.kind {
             ExprKind::Name(n) if tabular_param(&n.name) => true,
+            // A name the body's own `let` binds (`let events = T | ...;
+            // events`): what that `let` binds.
+            ExprKind::Name(n) => match body_let(def, &n.name) {
+                Some(bound) if !std::ptr::eq(bound, value) => self.body_is_tabular(def, bound),
+                _ => self.is_tabular(value),
+            },
             _ => self.is_tabular(value),
         }
     }
+}
+
+/// The value the last of the body's `let`s of `name` binds.
+fn body_let<'a>(def: &'a FunctionDef, name: &str) -> Option<&'a ast::Expr> {
+    let lets = &def.body[..def.body.len().saturating_sub(1)];
+    lets.iter().rev().find_map(|statement| match &statement.kind {
+        StatementKind::Let { name: n, value } if n.name == name => Some(value),
+        _ => None,
+    })
 }
 
 fn missing(func: &ast::Ident, param: &ast::Ident, span: Span) -> BindError {

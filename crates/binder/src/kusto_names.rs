@@ -13,6 +13,8 @@ pub const KUSTO_FUNCTIONS: &[&str] = &[
     "anyif",
     "arg_max",
     "arg_min",
+    "argmax",
+    "argmin",
     "around",
     "array_concat",
     "array_iff",

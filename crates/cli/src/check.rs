@@ -257,13 +257,30 @@ fn check_query(query: &Query, tables: &Tables, syntax_only: bool) -> (Vec<Findin
 fn classify(e: &BindError, query: &Query) -> Finding {
     // An error inside a workspace function is judged by what it is.
     match e.innermost() {
-        BindError::UnknownFunction { help: None, .. } => {
+        BindError::UnknownFunction { name, help, .. } if !typo(name, help.as_deref()) => {
             let mut f = from_diagnostic(e, Severity::Warning, query);
             f.code = "kql::check::unchecked".to_owned();
             f.message = format!("{e}: not checked past here");
             f.help = Some(
                 "Calypso does not know this function; if Kusto or the workspace defines it, \
                  the rule may be fine, but the rest of the query was not checked"
+                    .to_owned(),
+            );
+            f
+        }
+        // A name that is no typo of a known table is most likely the
+        // workspace's own: a parser function or a custom table the catalog
+        // lacks; so is `X` beside a table `X_CL`, the name Sentinel's
+        // solutions give the parser function over their custom table.
+        BindError::UnknownTable { name, help, .. } if !typo(name, help.as_deref()) => {
+            let mut f = from_diagnostic(e, Severity::Warning, query);
+            f.code = "kql::check::unchecked".to_owned();
+            f.message = format!("{e}: not checked past here");
+            f.help = Some(
+                "Calypso's catalog has no table of this name or close to it; a function or a \
+                 custom table of the workspace would be fine (pass its definition with \
+                 --functions, or its schema with --schemas), but the rest of the query was not \
+                 checked"
                     .to_owned(),
             );
             f
@@ -287,6 +304,14 @@ fn classify(e: &BindError, query: &Query) -> Finding {
         }
         _ => from_diagnostic(e, Severity::Error, query),
     }
+}
+
+/// Whether the "did you mean" of an unknown name suggests a name it is a
+/// typo of (and not its table's `_CL` form).
+fn typo(name: &str, help: Option<&str>) -> bool {
+    let suggested =
+        help.and_then(|h| h.strip_prefix("did you mean `")).and_then(|h| h.strip_suffix("`?"));
+    suggested.is_some_and(|s| s != format!("{name}_CL") && calypso_syntax::is_typo(name, s))
 }
 
 /// The findings of one file, or the reason it could not be read.

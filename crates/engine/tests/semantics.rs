@@ -1996,3 +1996,13 @@ fn parse_path_splits_paths_as_the_documentation_shows() {
         ]
     );
 }
+
+#[test]
+fn a_function_whose_body_ends_with_its_own_tabular_let_is_a_table() {
+    // Sentinel's hunting queries write `let F = () { let events = T | ...; events };`
+    // and then use `F` without parentheses.
+    let s = session(&[]);
+    let q =
+        "let F = () { let events = datatable(a:long)[1, 2, 3] | where a > 1; events }; F | count";
+    assert_eq!(run(&s, q).1, [[json!(2)]]);
+}

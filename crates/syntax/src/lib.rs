@@ -23,5 +23,5 @@ mod types;
 pub use error::SyntaxError;
 pub use parser::{operator_names, parse, parse_functions, parse_recovering};
 pub use span::Span;
-pub use suggest::closest;
+pub use suggest::{closest, is_typo};
 pub use types::KqlType;

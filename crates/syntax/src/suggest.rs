@@ -12,9 +12,24 @@ pub fn closest<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) ->
         .map(|(_, c)| c)
 }
 
+/// Whether `name` is `known` mistyped: at most two letters swapped,
+/// dropped, doubled or changed (ignoring case). A "did you mean" may
+/// suggest a name further off; only a typo is surely not a name of its own.
+pub fn is_typo(name: &str, known: &str) -> bool {
+    strsim::damerau_levenshtein(&name.to_lowercase(), &known.to_lowercase()) <= 2
+}
+
 #[cfg(test)]
 mod tests {
-    use super::closest;
+    use super::{closest, is_typo};
+
+    #[test]
+    fn typos_are_a_few_letters_off() {
+        assert!(is_typo("SiginLogs", "SigninLogs"));
+        assert!(is_typo("UserPrincipleName", "UserPrincipalName"));
+        assert!(!is_typo("AADSignInEventsBeta", "AADAgentRiskEvents"));
+        assert!(!is_typo("SQLEvent", "Event"));
+    }
 
     #[test]
     fn the_closest_name_or_none() {
