@@ -20,6 +20,13 @@ impl Column {
         Column { name: name.into(), ty }
     }
 
+    /// The column that stands, in a schema, for columns only the workspace
+    /// knows, which come from `source` (`_GetWatchlist('VIP')`,
+    /// `AzureDiagnostics`).
+    pub fn unknown_columns(source: &str) -> Column {
+        Column::new(format!("{OPEN_COLUMNS}{source}"), KqlType::Dynamic)
+    }
+
     /// For the column that stands for columns only the workspace knows,
     /// the call they come from (`_GetWatchlist('VIP')`).
     pub fn unknown_columns_of(&self) -> Option<&str> {

@@ -42,7 +42,9 @@ pub enum BindError {
     )]
     #[diagnostic(
         code(kql::bind::open_columns),
-        help("a watchlist's own columns are defined in the workspace, which Calypso cannot see")
+        help(
+            "these columns are defined in the workspace (a watchlist's, an Azure resource type's), which Calypso cannot see"
+        )
     )]
     OpenColumns {
         /// The name as written.

@@ -6,7 +6,7 @@ use calypso_syntax::Span;
 use calypso_syntax::ast::{self, ExprKind as A};
 
 use crate::bind::Binder;
-use crate::catalog::{FunctionTable, OPEN_COLUMNS};
+use crate::catalog::FunctionTable;
 use crate::plan::{ExprKind, Plan, PlanKind, Value};
 use crate::{BindError, Column};
 
@@ -67,10 +67,7 @@ impl Binder<'_> {
                 }
                 _ => format!("{}(...)", func.name),
             };
-            schema.push(Column::new(
-                format!("{OPEN_COLUMNS}{call}"),
-                calypso_syntax::KqlType::Dynamic,
-            ));
+            schema.push(Column::unknown_columns(&call));
         }
         Ok(Plan { kind: PlanKind::Scan { table: func.name.clone() }, schema, span })
     }

@@ -15,6 +15,7 @@ use std::path::{Path, PathBuf};
 
 use calypso_binder::{BindError, BindOptions, BindWarning, Catalog, Column, FunctionTable};
 use calypso_engine::Session;
+use calypso_syntax::KqlType;
 use miette::{Diagnostic, LabeledSpan, NamedSource, Report, Severity, SourceSpan};
 use serde_json::json;
 
@@ -167,11 +168,38 @@ struct Tables<'a> {
     catalog: &'a calypso_io::Catalog,
 }
 
+/// The standard columns Log Analytics gives every table, some of them
+/// hidden from `getschema`; the catalog's sources leave some out.
+const STANDARD_COLUMNS: [(&str, KqlType); 8] = [
+    ("TenantId", KqlType::String),
+    ("Type", KqlType::String),
+    ("_ItemId", KqlType::String),
+    ("_TimeReceived", KqlType::Datetime),
+    ("_ResourceId", KqlType::String),
+    ("_SubscriptionId", KqlType::String),
+    ("_IsBillable", KqlType::String),
+    ("_BilledSize", KqlType::Real),
+];
+
 impl Catalog for Tables<'_> {
     fn table(&self, name: &str) -> Option<Vec<Column>> {
         self.session.table(name).or_else(|| {
-            let columns = self.catalog.table(name)?;
-            Some(columns.iter().map(|c| Column::new(c.name.clone(), c.ty)).collect())
+            let mut columns: Vec<Column> = self
+                .catalog
+                .table(name)?
+                .iter()
+                .map(|c| Column::new(c.name.clone(), c.ty))
+                .collect();
+            for (standard, ty) in STANDARD_COLUMNS {
+                if !columns.iter().any(|c| c.name == standard) {
+                    columns.push(Column::new(standard, ty));
+                }
+            }
+            // Each Azure resource type adds columns of its own (`*_s`, `*_d`).
+            if name == "AzureDiagnostics" {
+                columns.push(Column::unknown_columns("AzureDiagnostics"));
+            }
+            Some(columns)
         })
     }
 
