@@ -184,11 +184,16 @@ impl BindError {
         help: Option<String>,
     ) -> Self {
         let open = columns.iter().find_map(crate::Column::unknown_columns_of);
+        // A typo of a known column is one whatever else the input may hold.
+        let typo = help
+            .as_deref()
+            .and_then(|h| h.strip_prefix("did you mean `")?.strip_suffix("`?"))
+            .is_some_and(|known| calypso_syntax::is_typo(name, known));
         match open {
-            Some(call) => {
+            Some(call) if !typo => {
                 BindError::OpenColumns { name: name.to_owned(), source_call: call.to_owned(), span }
             }
-            None => BindError::UnknownColumn { name: name.to_owned(), span, help },
+            _ => BindError::UnknownColumn { name: name.to_owned(), span, help },
         }
     }
 

@@ -168,6 +168,12 @@ struct Tables<'a> {
     catalog: &'a calypso_io::Catalog,
 }
 
+/// Whether `name` is an ASIM unifying parser (`imProcess`, `imDns`, …),
+/// which Sentinel defines as a function, not a table.
+fn is_asim_parser(name: &str) -> bool {
+    name.strip_prefix("im").is_some_and(|rest| rest.starts_with(|c: char| c.is_ascii_uppercase()))
+}
+
 /// The standard columns Log Analytics gives every table, some of them
 /// hidden from `getschema`; the catalog's sources leave some out.
 const STANDARD_COLUMNS: [(&str, KqlType); 8] = [
@@ -195,9 +201,11 @@ impl Catalog for Tables<'_> {
                     columns.push(Column::new(standard, ty));
                 }
             }
-            // Each Azure resource type adds columns of its own (`*_s`, `*_d`).
-            if name == "AzureDiagnostics" {
-                columns.push(Column::unknown_columns("AzureDiagnostics"));
+            // Each Azure resource type adds columns of its own (`*_s`, `*_d`);
+            // an ASIM parser's schema (`imProcess`: the catalog holds a 2022
+            // stub) grows with each version, and some keep their source's.
+            if name == "AzureDiagnostics" || is_asim_parser(name) {
+                columns.push(Column::unknown_columns(name));
             }
             Some(columns)
         })
@@ -219,7 +227,7 @@ impl Catalog for Tables<'_> {
             params: f.params.clone(),
             required: f.required,
             columns: f.columns.iter().map(|c| Column::new(c.name.clone(), c.ty)).collect(),
-            open: f.open,
+            open: f.open || name.starts_with("_Im_"),
         })
     }
 }
