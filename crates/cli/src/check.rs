@@ -285,8 +285,66 @@ fn check_query(query: &Query, tables: &Tables, syntax_only: bool) -> (Vec<Findin
             };
             (found, Some(shape))
         }
-        Err(e) => (vec![classify(&e, query)], None),
+        Err(e) => (every_finding(script, e, query, tables), None),
     }
+}
+
+/// Whether KQL `text` names any of `names`.
+fn reads_any(text: &str, names: &[String]) -> bool {
+    use calypso_syntax::lexer::{TokenKind, tokenize};
+    tokenize(text).is_ok_and(|tokens| {
+        tokens.iter().any(|t| match &t.kind {
+            TokenKind::Ident(n) | TokenKind::QuotedIdent(n) => names.contains(n),
+            _ => false,
+        })
+    })
+}
+
+/// Binding stops at its first finding. To report each broken statement,
+/// the `let` that finding is in is set aside and the rest bound again, until
+/// the query itself fails or binds; a later error that only names a `let`
+/// set aside is its consequence, and is not reported (its statement is set
+/// aside in turn).
+fn every_finding(
+    mut script: calypso_syntax::ast::Script,
+    first: BindError,
+    query: &Query,
+    tables: &Tables,
+) -> Vec<Finding> {
+    use calypso_syntax::ast::StatementKind;
+    let mut found = vec![classify(&first, query)];
+    let mut error = first;
+    let mut set_aside: Vec<String> = Vec::new();
+    while let Some(at) = error.labels().and_then(|mut l| l.next()).map(|l| l.offset()) {
+        let Some(i) = script.statements.iter().position(|s| s.span.start <= at && at <= s.span.end)
+        else {
+            break;
+        };
+        let StatementKind::Let { name, .. } = &script.statements[i].kind else { break };
+        set_aside.push(name.name.clone());
+        script.statements.remove(i);
+        match calypso_binder::bind(&script, tables, BindOptions { strict: true }) {
+            Ok(_) => break,
+            Err(next) => {
+                // A consequence: the failing statement reads a `let` set aside.
+                let at = next.labels().and_then(|mut l| l.next()).map(|l| l.offset());
+                let statement = at.and_then(|at| {
+                    script.statements.iter().find(|s| s.span.start <= at && at <= s.span.end)
+                });
+                let consequence = statement.is_some_and(|s| {
+                    reads_any(
+                        &query.text[s.span.start..s.span.end.min(query.text.len())],
+                        &set_aside,
+                    )
+                });
+                if !consequence {
+                    found.push(classify(&next, query));
+                }
+                error = next;
+            }
+        }
+    }
+    found
 }
 
 /// A bind error is an error only when Kusto would reject the query too.
