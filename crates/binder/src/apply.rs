@@ -101,7 +101,9 @@ struct Partition<'a> {
 
 impl Partition<'_> {
     fn rewrite(&self, plan: Plan) -> Result<Plan, BindError> {
-        let at_elements = plan == *self.elements;
+        // The subquery's leaf is the expansion it was bound over; only an
+        // `mv-expand` node can be it, so only those are compared whole.
+        let at_elements = matches!(plan.kind, PlanKind::MvExpand { .. }) && plan == *self.elements;
         let Plan { kind, mut schema, span } = plan;
         let kind = match kind {
             PlanKind::MvExpand { input, expand } => {

@@ -185,9 +185,7 @@ impl BindError {
     ) -> Self {
         let open = columns.iter().find_map(crate::Column::unknown_columns_of);
         // A typo of a known column is one whatever else the input may hold.
-        let typo = help
-            .as_deref()
-            .and_then(|h| h.strip_prefix("did you mean `")?.strip_suffix("`?"))
+        let typo = crate::suggested_name(help.as_deref())
             .is_some_and(|known| calypso_syntax::is_typo(name, known));
         match open {
             Some(call) if !typo => {

@@ -120,6 +120,11 @@ pub(crate) fn suggest<'a>(name: &str, candidates: impl Iterator<Item = &'a str>)
     calypso_syntax::closest(name, candidates).map(|best| format!("did you mean `{best}`?"))
 }
 
+/// The name a "did you mean" line (from [`suggest`]) suggests.
+pub fn suggested_name(help: Option<&str>) -> Option<&str> {
+    help?.strip_prefix("did you mean `")?.strip_suffix("`?")
+}
+
 fn expr(kind: ExprKind, ty: KqlType, span: Span) -> Expr {
     Expr { kind, ty, span }
 }
@@ -1304,11 +1309,7 @@ impl Binder<'_> {
                     bound.ty.to_string(),
                 ));
             }
-            let suffix = if percent.fract() == 0.0 {
-                format!("{}", percent as i64)
-            } else {
-                percent.to_string().replace('.', "_")
-            };
+            let suffix = crate::names::percent_suffix(percent);
             let call = AggregateCall {
                 func: AggregateFunc::Percentile,
                 args: vec![

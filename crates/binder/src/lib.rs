@@ -33,7 +33,7 @@ use calypso_syntax::ast::Script;
 
 pub use catalog::{Catalog, Column, FunctionTable};
 pub use error::{BindError, BindWarning};
-pub use expr::function_names;
+pub use expr::{function_names, suggested_name};
 pub use kusto_names::KUSTO_FUNCTIONS;
 
 /// How strictly to follow Kusto where it rejects what Calypso could run.

@@ -55,6 +55,11 @@ fn path_name(expr: &Expr) -> Option<String> {
     }
 }
 
+/// A percentage as a percentile's name ends with it: `95`, `99_5`.
+pub(crate) fn percent_suffix(p: f64) -> String {
+    if p.fract() == 0.0 { format!("{}", p as i64) } else { p.to_string().replace('.', "_") }
+}
+
 /// The name of an unnamed aggregate: `count_`, `dcount_X`, `set_X`, ….
 pub(crate) fn aggregate_name(func: &str, args: &[Expr]) -> String {
     let prefix = match func {
@@ -65,11 +70,8 @@ pub(crate) fn aggregate_name(func: &str, args: &[Expr]) -> String {
         "percentile" | "percentiles" => {
             let x = args.first().and_then(expr_name).unwrap_or_default();
             let p = match args.get(1).map(|a| &a.kind) {
-                Some(ExprKind::Literal(Literal::Long(n))) => n.to_string(),
-                Some(ExprKind::Literal(Literal::Real(r))) if r.fract() == 0.0 => {
-                    (*r as i64).to_string()
-                }
-                Some(ExprKind::Literal(Literal::Real(r))) => r.to_string().replace('.', "_"),
+                Some(ExprKind::Literal(Literal::Long(n))) => percent_suffix(*n as f64),
+                Some(ExprKind::Literal(Literal::Real(r))) => percent_suffix(*r),
                 _ => String::new(),
             };
             return format!("percentile_{x}_{p}");

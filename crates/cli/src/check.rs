@@ -403,9 +403,8 @@ fn classify(e: &BindError, query: &Query) -> Finding {
 /// Whether the "did you mean" of an unknown name suggests a name it is a
 /// typo of (and not its table's `_CL` form).
 fn typo(name: &str, help: Option<&str>) -> bool {
-    let suggested =
-        help.and_then(|h| h.strip_prefix("did you mean `")).and_then(|h| h.strip_suffix("`?"));
-    suggested.is_some_and(|s| s != format!("{name}_CL") && calypso_syntax::is_typo(name, s))
+    calypso_binder::suggested_name(help)
+        .is_some_and(|s| s != format!("{name}_CL") && calypso_syntax::is_typo(name, s))
 }
 
 /// The findings of one file, or the reason it could not be read.

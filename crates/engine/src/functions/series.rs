@@ -14,7 +14,7 @@ use datafusion::arrow::array::{ArrayRef, Float64Array, StringArray};
 use datafusion::common::Result;
 use serde_json::{Map, Value, json};
 
-use super::text::{format_real, json_value};
+use super::text::{json_value, real_value as real};
 
 /// A series element that is a number.
 #[derive(Clone, Copy)]
@@ -106,11 +106,6 @@ fn elementwise(
             .collect();
         Some(Value::Array(items))
     })))
-}
-
-/// A real as a dynamic value holds it: NaN and infinities as text.
-fn real(v: f64) -> Value {
-    serde_json::Number::from_f64(v).map_or_else(|| Value::String(format_real(v)), Value::Number)
 }
 
 /// `series_add`, `series_subtract`, `series_multiply`: longs stay longs

@@ -27,6 +27,11 @@ pub fn format_real(v: f64) -> String {
     }
 }
 
+/// A real as a dynamic value holds it: NaN and the infinities as text.
+pub(crate) fn real_value(v: f64) -> Value {
+    serde_json::Number::from_f64(v).map_or_else(|| Value::String(format_real(v)), Value::Number)
+}
+
 /// The JSON form of row `row` of `array`, whose KQL type is `ty`.
 pub fn json_value(array: &dyn Array, row: usize, ty: KqlType) -> Value {
     if array.is_null(row) {
@@ -36,11 +41,7 @@ pub fn json_value(array: &dyn Array, row: usize, ty: KqlType) -> Value {
         KqlType::Bool => Value::Bool(array.as_boolean().value(row)),
         KqlType::Int => Value::from(array.as_primitive::<Int32Type>().value(row)),
         KqlType::Long => Value::from(array.as_primitive::<Int64Type>().value(row)),
-        KqlType::Real => {
-            let v = array.as_primitive::<Float64Type>().value(row);
-            serde_json::Number::from_f64(v)
-                .map_or_else(|| Value::String(format_real(v)), Value::Number)
-        }
+        KqlType::Real => real_value(array.as_primitive::<Float64Type>().value(row)),
         KqlType::Datetime => Value::String(format_datetime(
             array.as_primitive::<TimestampNanosecondType>().value(row),
         )),
